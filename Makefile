@@ -1,0 +1,31 @@
+# The few entry points a person types. JDK 25 is found here so that nobody has to export
+# JAVA_HOME on a machine whose default java is older.
+SHELL := /bin/bash
+JDK25 := $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/java-25-* /usr/lib/jvm/jdk-25*))
+export JAVA_HOME := $(if $(JDK25),$(JDK25),$(JAVA_HOME))
+PYTHON ?= /usr/bin/python3
+MVN := ./mvnw -B
+
+.PHONY: run test test-java test-python deps fmt build model bench loadtest
+
+## run: start the service on the committed bundle with the embedded history source (no Redis)
+run: build
+	$(MVN) -q -pl ranking-service spring-boot:run
+
+build:
+	$(MVN) -q -DskipTests install
+
+## test: install missing system packages, then run every test (Python and Java)
+test: deps test-python test-java
+
+deps:
+	@.ci/deps
+
+test-python:
+	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m pytest -q tests
+
+test-java:
+	$(MVN) verify
+
+fmt:
+	$(MVN) -q spotless:apply

@@ -1,0 +1,31 @@
+package dev.hcn.ranking;
+
+/**
+ * What the caller's transport knows about a request's life: its deadline and whether the caller
+ * left. The ranking flow calls {@link #checkpoint()} at every stage boundary so that no work
+ * continues for a caller who is gone.
+ */
+public interface RequestContext {
+
+  /** The API the request came through, used as a metric tag ({@code rest} or {@code grpc}). */
+  String api();
+
+  /**
+   * Throws {@link RankingException} with {@link ErrorType#DEADLINE_EXCEEDED} or {@link
+   * ErrorType#CANCELLED} when the request must stop.
+   */
+  void checkpoint();
+
+  /** A context with no deadline that is never cancelled. */
+  static RequestContext unbounded(String api) {
+    return new RequestContext() {
+      @Override
+      public String api() {
+        return api;
+      }
+
+      @Override
+      public void checkpoint() {}
+    };
+  }
+}
