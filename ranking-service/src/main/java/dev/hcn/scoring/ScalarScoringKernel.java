@@ -46,17 +46,7 @@ public final class ScalarScoringKernel implements ScoringKernel {
           out[c] = Float.NaN;
           continue;
         }
-        float sumW = 0f;
-        float sumWs = 0f;
-        for (int k = 0; k < n; k++) {
-          // Subtracting the max keeps every exponent <= 0: no overflow however large s is.
-          float w = (float) Math.exp((s[k] - max) / temperature);
-          sumW += w;
-          sumWs += w * s[k];
-        }
-        // Rounding may put the weighted mean an ulp above max(s); clamping keeps the bound exact.
-        // "+ 0f" turns -0.0f into 0.0f so that equal scores compare equal everywhere.
-        out[c] = Math.min(sumWs / sumW, max) + 0f;
+        out[c] = Softmax.weightedScore(s, 0, n, max, temperature);
       }
     }
 

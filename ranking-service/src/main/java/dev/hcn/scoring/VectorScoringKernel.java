@@ -9,18 +9,20 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Layout: the interests are transposed to {@code ut[d][k]} and padded to a whole number of
  * lanes, so one FMA updates the dot products of {@code L} interests at once and {@code s} comes out
- * as vectors: no horizontal sum per dot product. A block of {@value #BLOCK} candidates is scored
- * together: per dimension, one load of {@code ut[d]} feeds eight FMAs (one per candidate, with
- * {@code x_c[d]} broadcast), which gives eight independent accumulator chains to hide FMA latency
- * and keeps eight rows streaming from memory at once. All of a candidate's dot products therefore
- * come from one pass over its row.
+ * as vectors, with no horizontal sum per dot product. A block of {@value #BLOCK} candidates is
+ * scored together: their rows are first copied contiguously (wide, prefetch-friendly loads), then
+ * per dimension one load of {@code ut[d]} (two for n > L) feeds one FMA per candidate with {@code
+ * x_c[d]} broadcast from L1. That gives eight independent accumulator chains to hide FMA latency.
+ * Measured alternatives (row-vector dot products with a horizontal sum per interest; no staging
+ * copy) are described in docs/performance.md.
  *
  * <p>Invariants: lane k of a candidate's accumulator is {@code fma(ut[d][k], x[d], acc)} applied
  * sequentially for d = 0..dim-1, the same order as the scalar twin, so dot products are
- * bit-identical to it and independent of the candidate's neighbours in the block. Padding lanes
- * hold {@code s = 0} and get a bias of {@code -inf}, which removes them from the max and gives them
- * zero softmax weight. A short last block repeats its last candidate instead of switching to a
- * different code path, so every score is computed the same way wherever it falls.
+ * bit-identical to it and independent of the candidate's neighbours in the block or the JIT tier.
+ * Padding lanes hold {@code s = 0} and get a bias of {@code -inf} for the max; the max itself is
+ * exact in any order. Only candidates that survive the {@code max(s) >= floor} test reach {@link
+ * Softmax} (shared with the twin), so scores are bit-identical to the twin's. A short last block
+ * repeats its last candidate instead of switching to another code path.
  */
 public final class VectorScoringKernel implements ScoringKernel {
 
@@ -42,11 +44,14 @@ public final class VectorScoringKernel implements ScoringKernel {
     /** Transposed, padded interests: {@code ut[d * nPad + k] = u_k[d]}, zero for k >= n. */
     private final float[] ut;
 
-    /** 0 for real interests, -inf for padding lanes. */
+    /** 0 for real interests, -inf for padding lanes (keeps them out of the max). */
     private final float[] bias;
 
     /** Dot products of one block, candidate c at {@code [c * nPad, (c + 1) * nPad)}. */
     private final float[] s;
+
+    /** The block's candidate rows, copied contiguously. */
+    private final float[] xs;
 
     Scorer(float[] interests, int n, int dim, float temperature) {
       this.n = n;
@@ -62,6 +67,7 @@ public final class VectorScoringKernel implements ScoringKernel {
       this.bias = new float[nPad];
       java.util.Arrays.fill(bias, n, nPad, Float.NEGATIVE_INFINITY);
       this.s = new float[BLOCK * nPad];
+      this.xs = new float[BLOCK * dim];
     }
 
     @Override
@@ -93,44 +99,98 @@ public final class VectorScoringKernel implements ScoringKernel {
 
     /** Fills {@code s} with the dot products of candidates {@code from .. from + count - 1}. */
     private void dotBlock(ItemMatrix items, int[] rows, int from, int count) {
-      float[] x = items.data();
-      int o0 = offset(rows, from, 0, count);
-      int o1 = offset(rows, from, 1, count);
-      int o2 = offset(rows, from, 2, count);
-      int o3 = offset(rows, from, 3, count);
-      int o4 = offset(rows, from, 4, count);
-      int o5 = offset(rows, from, 5, count);
-      int o6 = offset(rows, from, 6, count);
-      int o7 = offset(rows, from, 7, count);
-      for (int j = 0; j < nPad; j += LANES) {
-        FloatVector a0 = FloatVector.zero(SPECIES);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector a4 = a0;
-        FloatVector a5 = a0;
-        FloatVector a6 = a0;
-        FloatVector a7 = a0;
-        for (int d = 0, u = j; d < dim; d++, u += nPad) {
-          FloatVector uv = FloatVector.fromArray(SPECIES, ut, u);
-          a0 = uv.fma(bcast(x[o0 + d]), a0);
-          a1 = uv.fma(bcast(x[o1 + d]), a1);
-          a2 = uv.fma(bcast(x[o2 + d]), a2);
-          a3 = uv.fma(bcast(x[o3 + d]), a3);
-          a4 = uv.fma(bcast(x[o4 + d]), a4);
-          a5 = uv.fma(bcast(x[o5 + d]), a5);
-          a6 = uv.fma(bcast(x[o6 + d]), a6);
-          a7 = uv.fma(bcast(x[o7 + d]), a7);
-        }
-        a0.intoArray(s, j);
-        a1.intoArray(s, nPad + j);
-        a2.intoArray(s, 2 * nPad + j);
-        a3.intoArray(s, 3 * nPad + j);
-        a4.intoArray(s, 4 * nPad + j);
-        a5.intoArray(s, 5 * nPad + j);
-        a6.intoArray(s, 6 * nPad + j);
-        a7.intoArray(s, 7 * nPad + j);
+      // Stage the block's rows contiguously: the copy streams each row with wide loads, which the
+      // hardware prefetches well, and the FMA loop below then broadcasts from L1.
+      float[] src = items.data();
+      float[] x = xs;
+      for (int c = 0; c < BLOCK; c++) {
+        System.arraycopy(src, offset(rows, from, c, count), x, c * dim, dim);
       }
+      int o0 = 0;
+      int o1 = dim;
+      int o2 = 2 * dim;
+      int o3 = 3 * dim;
+      int o4 = 4 * dim;
+      int o5 = 5 * dim;
+      int o6 = 6 * dim;
+      int o7 = 7 * dim;
+      int j = 0;
+      // Two interest vectors x four candidates: 8 accumulators, 6 loads per 8 FMAs.
+      for (; j + 2 * LANES <= nPad; j += 2 * LANES) {
+        dot4x2(x, o0, o1, o2, o3, 0, j);
+        dot4x2(x, o4, o5, o6, o7, 4 * nPad, j);
+      }
+      // One interest vector x eight candidates: still 8 independent FMA chains.
+      if (j < nPad) {
+        dot8x1(x, o0, o1, o2, o3, o4, o5, o6, o7, j);
+      }
+    }
+
+    private void dot4x2(float[] x, int o0, int o1, int o2, int o3, int sBase, int j) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector b0 = a0;
+      FloatVector a1 = a0;
+      FloatVector b1 = a0;
+      FloatVector a2 = a0;
+      FloatVector b2 = a0;
+      FloatVector a3 = a0;
+      FloatVector b3 = a0;
+      for (int d = 0, u = j; d < dim; d++, u += nPad) {
+        FloatVector ua = FloatVector.fromArray(SPECIES, ut, u);
+        FloatVector ub = FloatVector.fromArray(SPECIES, ut, u + LANES);
+        FloatVector x0 = bcast(x[o0 + d]);
+        a0 = ua.fma(x0, a0);
+        b0 = ub.fma(x0, b0);
+        FloatVector x1 = bcast(x[o1 + d]);
+        a1 = ua.fma(x1, a1);
+        b1 = ub.fma(x1, b1);
+        FloatVector x2 = bcast(x[o2 + d]);
+        a2 = ua.fma(x2, a2);
+        b2 = ub.fma(x2, b2);
+        FloatVector x3 = bcast(x[o3 + d]);
+        a3 = ua.fma(x3, a3);
+        b3 = ub.fma(x3, b3);
+      }
+      int o = sBase + j;
+      a0.intoArray(s, o);
+      b0.intoArray(s, o + LANES);
+      a1.intoArray(s, o + nPad);
+      b1.intoArray(s, o + nPad + LANES);
+      a2.intoArray(s, o + 2 * nPad);
+      b2.intoArray(s, o + 2 * nPad + LANES);
+      a3.intoArray(s, o + 3 * nPad);
+      b3.intoArray(s, o + 3 * nPad + LANES);
+    }
+
+    private void dot8x1(
+        float[] x, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7, int j) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      for (int d = 0, u = j; d < dim; d++, u += nPad) {
+        FloatVector uv = FloatVector.fromArray(SPECIES, ut, u);
+        a0 = uv.fma(bcast(x[o0 + d]), a0);
+        a1 = uv.fma(bcast(x[o1 + d]), a1);
+        a2 = uv.fma(bcast(x[o2 + d]), a2);
+        a3 = uv.fma(bcast(x[o3 + d]), a3);
+        a4 = uv.fma(bcast(x[o4 + d]), a4);
+        a5 = uv.fma(bcast(x[o5 + d]), a5);
+        a6 = uv.fma(bcast(x[o6 + d]), a6);
+        a7 = uv.fma(bcast(x[o7 + d]), a7);
+      }
+      a0.intoArray(s, j);
+      a1.intoArray(s, nPad + j);
+      a2.intoArray(s, 2 * nPad + j);
+      a3.intoArray(s, 3 * nPad + j);
+      a4.intoArray(s, 4 * nPad + j);
+      a5.intoArray(s, 5 * nPad + j);
+      a6.intoArray(s, 6 * nPad + j);
+      a7.intoArray(s, 7 * nPad + j);
     }
 
     /** Row offset of block slot c; slots past {@code count} repeat the last candidate. */
@@ -148,18 +208,7 @@ public final class VectorScoringKernel implements ScoringKernel {
       if (max < floor) {
         return Float.NaN;
       }
-      FloatVector m = bcast(max);
-      FloatVector sumW = FloatVector.zero(SPECIES);
-      FloatVector sumWs = FloatVector.zero(SPECIES);
-      for (int j = 0; j < nPad; j += LANES) {
-        // Exponents are <= 0 (max subtracted): no overflow; padding lanes are -inf -> weight 0.
-        FloatVector w = biased(base, j).sub(m).div(temperature).lanewise(VectorOperators.EXP);
-        sumW = sumW.add(w);
-        sumWs = w.fma(FloatVector.fromArray(SPECIES, s, base + j), sumWs);
-      }
-      float score = sumWs.reduceLanes(VectorOperators.ADD) / sumW.reduceLanes(VectorOperators.ADD);
-      // Same clamp and -0.0f canonicalisation as the scalar twin (see there).
-      return Math.min(score, max) + 0f;
+      return Softmax.weightedScore(s, base, n, max, temperature);
     }
 
     private FloatVector biased(int base, int j) {
