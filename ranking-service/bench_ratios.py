@@ -12,7 +12,7 @@ def main(path: str) -> None:
     for run in runs:
         name = run["benchmark"].rsplit(".", 1)[1]
         params = run.get("params", {})
-        key = f"N:D:n={params.get('shape')} k={params.get('k')}"
+        key = " ".join(f"{name}={value}" for name, value in sorted(params.items()))
         metric = run["primaryMetric"]
         by_shape[key][name] = (metric["score"], metric["scoreError"], metric["scoreUnit"])
     for key, m in by_shape.items():
