@@ -38,10 +38,19 @@ public final class VectorScoringKernel implements ScoringKernel {
   private static final class Scorer implements CandidateScorer {
     private final int n;
     private final int nPad;
+
+    /** Lanes {@code [0, pairEnd)} are scored two vectors at a time, the rest one at a time. */
+    private final int pairEnd;
+
     private final int dim;
     private final float temperature;
 
-    /** Transposed, padded interests: {@code ut[d * nPad + k] = u_k[d]}, zero for k >= n. */
+    /**
+     * Transposed, padded interests, zero for k >= n, grouped by the lanes one loop reads: lanes
+     * {@code [j, j + w)} (w = 2L for the pairs, L for a last single vector) are {@code w} floats
+     * per dimension at {@code ut[j * dim + d * w + (k - j)] = u_k[d]}. The constant stride w lets
+     * the JIT drop the bounds checks in the FMA loops.
+     */
     private final float[] ut;
 
     /** 0 for real interests, -inf for padding lanes (keeps them out of the max). */
@@ -58,10 +67,11 @@ public final class VectorScoringKernel implements ScoringKernel {
       this.nPad = (n + LANES - 1) / LANES * LANES;
       this.dim = dim;
       this.temperature = temperature;
+      this.pairEnd = nPad / (2 * LANES) * (2 * LANES);
       this.ut = new float[dim * nPad];
       for (int k = 0; k < n; k++) {
         for (int d = 0; d < dim; d++) {
-          ut[d * nPad + k] = interests[k * dim + d];
+          ut[utIndex(k, d)] = interests[k * dim + d];
         }
       }
       this.bias = new float[nPad];
@@ -89,7 +99,8 @@ public final class VectorScoringKernel implements ScoringKernel {
       int xo = row * dim;
       for (int j = 0; j < nPad; j += LANES) {
         FloatVector acc = FloatVector.zero(SPECIES);
-        for (int d = 0, u = j; d < dim; d++, u += nPad) {
+        int stride = j < pairEnd ? 2 * LANES : LANES;
+        for (int d = 0, u = utIndex(j, 0); d < dim; d++, u += stride) {
           acc = FloatVector.fromArray(SPECIES, ut, u).fma(bcast(x[xo + d]), acc);
         }
         acc.intoArray(s, j);
@@ -116,7 +127,7 @@ public final class VectorScoringKernel implements ScoringKernel {
       int o7 = 7 * dim;
       int j = 0;
       // Two interest vectors x four candidates: 8 accumulators, 6 loads per 8 FMAs.
-      for (; j + 2 * LANES <= nPad; j += 2 * LANES) {
+      for (; j < pairEnd; j += 2 * LANES) {
         dot4x2(x, o0, o1, o2, o3, 0, j);
         dot4x2(x, o4, o5, o6, o7, 4 * nPad, j);
       }
@@ -135,9 +146,10 @@ public final class VectorScoringKernel implements ScoringKernel {
       FloatVector b2 = a0;
       FloatVector a3 = a0;
       FloatVector b3 = a0;
-      for (int d = 0, u = j; d < dim; d++, u += nPad) {
-        FloatVector ua = FloatVector.fromArray(SPECIES, ut, u);
-        FloatVector ub = FloatVector.fromArray(SPECIES, ut, u + LANES);
+      int base = j * dim;
+      for (int d = 0; d < dim; d++) {
+        FloatVector ua = FloatVector.fromArray(SPECIES, ut, base + d * (2 * LANES));
+        FloatVector ub = FloatVector.fromArray(SPECIES, ut, base + d * (2 * LANES) + LANES);
         FloatVector x0 = bcast(x[o0 + d]);
         a0 = ua.fma(x0, a0);
         b0 = ub.fma(x0, b0);
@@ -172,8 +184,9 @@ public final class VectorScoringKernel implements ScoringKernel {
       FloatVector a5 = a0;
       FloatVector a6 = a0;
       FloatVector a7 = a0;
-      for (int d = 0, u = j; d < dim; d++, u += nPad) {
-        FloatVector uv = FloatVector.fromArray(SPECIES, ut, u);
+      int base = j * dim;
+      for (int d = 0; d < dim; d++) {
+        FloatVector uv = FloatVector.fromArray(SPECIES, ut, base + d * LANES);
         a0 = uv.fma(bcast(x[o0 + d]), a0);
         a1 = uv.fma(bcast(x[o1 + d]), a1);
         a2 = uv.fma(bcast(x[o2 + d]), a2);
@@ -191,6 +204,13 @@ public final class VectorScoringKernel implements ScoringKernel {
       a5.intoArray(s, 5 * nPad + j);
       a6.intoArray(s, 6 * nPad + j);
       a7.intoArray(s, 7 * nPad + j);
+    }
+
+    /** Position of {@code u_k[d]} in {@link #ut}. */
+    private int utIndex(int k, int d) {
+      int width = k < pairEnd ? 2 * LANES : LANES;
+      int j = k - k % width;
+      return j * dim + d * width + (k - j);
     }
 
     /** Row offset of block slot c; slots past {@code count} repeat the last candidate. */
