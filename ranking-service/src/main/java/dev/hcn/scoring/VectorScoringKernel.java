@@ -10,11 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Layout: the interests are transposed to {@code ut[d][k]} and padded to a whole number of
  * lanes, so one FMA updates the dot products of {@code L} interests at once and {@code s} comes out
  * as vectors, with no horizontal sum per dot product. A block of {@value #BLOCK} candidates is
- * scored together: their rows are first copied contiguously (wide, prefetch-friendly loads), then
- * per dimension one load of {@code ut[d]} (two for n > L) feeds one FMA per candidate with {@code
- * x_c[d]} broadcast from L1. That gives eight independent accumulator chains to hide FMA latency.
- * Measured alternatives (row-vector dot products with a horizontal sum per interest; no staging
- * copy) are described in docs/performance.md.
+ * scored together: their rows are first copied contiguously (wide, prefetch-friendly loads); then,
+ * per dimension d, two loads of {@code ut[d]} feed eight FMAs (four candidates x two interest
+ * vectors, {@code x_c[d]} broadcast from L1), or, for a last single interest vector, one load feeds
+ * eight candidates. Either way there are eight independent accumulator chains to hide FMA latency,
+ * and each candidate row is read from memory once for all n interests. Measured alternatives
+ * (row-vector dot products with a horizontal sum per interest; no staging copy) are described in
+ * docs/performance.md.
  *
  * <p>Invariants: lane k of a candidate's accumulator is {@code fma(ut[d][k], x[d], acc)} applied
  * sequentially for d = 0..dim-1, the same order as the scalar twin, so dot products are
