@@ -34,18 +34,20 @@ class ItemMatrixTest {
 
   @Test
   void rejectsEmbeddingFileOfWrongSizeNamingIt() throws IOException {
-    Path emb = writeFloats(dir.resolve("items.f32"), new float[8]);
-    Path idf = writeLongs(dir.resolve("item_ids.i64"), new long[3]);
-    IOException e = assertThrows(IOException.class, () -> ItemMatrix.load(emb, idf, 3, 3));
-    assertTrue(e.getMessage().contains(emb.toString()), e.getMessage());
+    assertWrongSizeNamesFile(8, 3, "items.f32");
   }
 
   @Test
   void rejectsIdFileOfWrongSizeNamingIt() throws IOException {
-    Path emb = writeFloats(dir.resolve("items.f32"), new float[9]);
-    Path idf = writeLongs(dir.resolve("item_ids.i64"), new long[4]);
+    assertWrongSizeNamesFile(9, 4, "item_ids.i64");
+  }
+
+  /** A 3 x 3 matrix needs 9 floats and 3 ids; the message must name the file that is off. */
+  private void assertWrongSizeNamesFile(int floats, int ids, String culprit) throws IOException {
+    Path emb = writeFloats(dir.resolve("items.f32"), new float[floats]);
+    Path idf = writeLongs(dir.resolve("item_ids.i64"), new long[ids]);
     IOException e = assertThrows(IOException.class, () -> ItemMatrix.load(emb, idf, 3, 3));
-    assertTrue(e.getMessage().contains(idf.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains(dir.resolve(culprit).toString()), e.getMessage());
   }
 
   @Test
