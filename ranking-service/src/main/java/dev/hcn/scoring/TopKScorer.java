@@ -54,8 +54,9 @@ public final class TopKScorer {
    * @param candidateRows distinct valid rows {@code >= 1}; null means every row {@code 1 .. rows -
    *     1}
    * @param temperature softmax temperature, finite and positive
-   * @throws IllegalArgumentException on inconsistent shapes, non-finite interests, a bad k or
-   *     temperature, or magnitudes for which a float32 dot product could overflow
+   * @throws IllegalArgumentException on inconsistent shapes, a candidate row outside {@code 1 ..
+   *     rows - 1}, non-finite interests, a bad k or temperature, or magnitudes for which a float32
+   *     dot product could overflow
    */
   public TopKResult topK(
       float[] interests,
@@ -65,7 +66,7 @@ public final class TopKScorer {
       int k,
       float temperature,
       boolean explain) {
-    validate(interests, n, items, k, temperature);
+    validate(interests, n, items, candidateRows, k, temperature);
     int count = candidateRows == null ? items.rows() - 1 : candidateRows.length;
     int capacity = Math.min(k, count);
     TopKHeap best;
@@ -162,8 +163,17 @@ public final class TopKScorer {
   }
 
   private static void validate(
-      float[] interests, int n, ItemMatrix items, int k, float temperature) {
+      float[] interests, int n, ItemMatrix items, int[] rows, int k, float temperature) {
     int dim = items.dim();
+    if (rows != null) {
+      // Distinctness is the caller's contract; the range is cheap to check and guards the reads.
+      for (int row : rows) {
+        if (row < 1 || row >= items.rows()) {
+          throw new IllegalArgumentException(
+              "candidate row %d outside 1..%d".formatted(row, items.rows() - 1));
+        }
+      }
+    }
     if (n < 1 || interests.length != (long) n * dim) {
       throw new IllegalArgumentException(
           "expected %d interests x %d dims = %d floats, got %d"

@@ -204,6 +204,10 @@ class TopKScorerTest {
     assertThrows(
         IllegalArgumentException.class, () -> scorer.topK(nan, 2, items, null, 5, 1f, false));
     assertThrows(IllegalArgumentException.class, () -> new TopKScorer(VECTOR, 0, null));
+    for (int[] rows : new int[][] {{1, 0}, {10}, {-3}}) {
+      assertThrows(
+          IllegalArgumentException.class, () -> scorer.topK(u, 2, items, rows, 5, 1f, false));
+    }
   }
 
   /** Rows in small groups share an embedding (equal scores); some groups also share an id. */
