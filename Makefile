@@ -27,5 +27,9 @@ test-python:
 test-java:
 	$(MVN) verify
 
+## bench: JMH benchmark of the scoring kernels (vector, scalar, memory floor) with ratios
+bench:
+	ranking-service/bench.sh
+
 fmt:
 	$(MVN) -q spotless:apply
