@@ -7,6 +7,8 @@ import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.RankingGrpc;
 import dev.hcn.ranking.RankResult;
 import dev.hcn.ranking.RankingService;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
 
@@ -16,7 +18,7 @@ import org.springframework.stereotype.Service;
  * chooses status codes.
  */
 @Service
-class RankingGrpcService extends RankingGrpc.RankingImplBase {
+class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
 
   private final RankingService ranking;
 
@@ -25,7 +27,13 @@ class RankingGrpcService extends RankingGrpc.RankingImplBase {
   }
 
   @Override
+  public ServerServiceDefinition bindService() {
+    return MalformedRequests.tolerate(RankingGrpc.bindService(this));
+  }
+
+  @Override
   public void rank(RankRequest request, StreamObserver<RankResponse> responses) {
+    MalformedRequests.reject(request);
     GrpcRequestContext context = GrpcRequestContext.current();
     // A call whose deadline passed while it waited for a thread does no work at all.
     context.checkpoint();
@@ -36,6 +44,7 @@ class RankingGrpcService extends RankingGrpc.RankingImplBase {
 
   @Override
   public void getModel(GetModelRequest request, StreamObserver<GetModelResponse> responses) {
+    MalformedRequests.reject(request);
     responses.onNext(GrpcRankMapper.toResponse(ranking.model()));
     responses.onCompleted();
   }
