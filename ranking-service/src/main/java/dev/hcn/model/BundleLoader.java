@@ -65,9 +65,12 @@ public final class BundleLoader {
               dir.resolve(itemsSpec.ids()),
               itemsSpec.rows(),
               itemsSpec.dim());
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      // ItemMatrix names the file whose size is wrong.
+      throw new BundleException("bundle " + dir + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
       throw new BundleException(
-          "bundle " + dir + ": " + itemsSpec.embeddings() + "/" + itemsSpec.ids() + ": " + e, e);
+          "bundle " + dir + ": " + itemsSpec.embeddings() + ": " + e.getMessage(), e);
     }
     ItemIdIndex index = buildIndex(dir, itemsSpec.ids(), items);
     OrtSession session = openSession(dir, manifest);

@@ -54,6 +54,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
+    // The size cap fails the body stream, which the JSON reader wraps: look for it first.
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof BodySizeLimitFilter.BodyTooLargeException tooLarge) {
         return problem(
@@ -63,6 +64,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             "body",
             request);
       }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof DatabindException bad) {
         String field = path(bad);
         return problem(
@@ -104,6 +107,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
     String detail = body instanceof ProblemDetail pd ? pd.getDetail() : e.getMessage();
     ResponseEntity<Object> answer = problem(type, status, detail, null, request);
+    HttpStatus known = HttpStatus.resolve(status.value());
+    if (known != null && answer.getBody() instanceof ProblemDetail problem) {
+      // The type stays one of ours; the title says exactly what HTTP says (e.g. 405, 415).
+      problem.setTitle(known.getReasonPhrase());
+    }
     return ResponseEntity.status(status)
         .headers(headers)
         .contentType(MediaType.APPLICATION_PROBLEM_JSON)
