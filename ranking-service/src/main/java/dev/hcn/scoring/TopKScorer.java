@@ -34,13 +34,18 @@ public final class TopKScorer {
    * @param executor may be null: never split
    */
   public TopKScorer(ScoringKernel kernel, int parallelThreshold, Executor executor) {
+    this(kernel, parallelThreshold, executor, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** As above with an explicit upper bound on the number of chunks (tests use more than cores). */
+  TopKScorer(ScoringKernel kernel, int parallelThreshold, Executor executor, int parallelism) {
     if (parallelThreshold < 1) {
       throw new IllegalArgumentException("parallelThreshold must be >= 1: " + parallelThreshold);
     }
     this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
     this.parallelThreshold = parallelThreshold;
     this.executor = executor;
-    this.parallelism = Runtime.getRuntime().availableProcessors();
+    this.parallelism = parallelism;
   }
 
   /**
