@@ -73,7 +73,14 @@ class GrpcErrorMapping implements GrpcExceptionHandler {
   private static StatusException toStatus(RankingException e) {
     String field = e.field() == null ? null : protoFieldName(e.field());
     String message = e.getMessage() == null ? e.type().slug() : e.getMessage();
-    String description = field == null ? message : field + ": " + message;
+    String description = message;
+    if (field != null) {
+      // "userId is required" reads "user_id is required"; other messages get the field in front.
+      description =
+          message.startsWith(e.field() + " ")
+              ? field + message.substring(e.field().length())
+              : field + ": " + message;
+    }
     com.google.rpc.Status.Builder details =
         com.google.rpc.Status.newBuilder()
             .setCode(code(e.type()).value())

@@ -41,7 +41,7 @@ import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
  * scripted service behind it so that every status, deadline and cancellation path is reachable.
  */
 @SpringBootTest(
-    classes = ScriptedGrpcApp.class,
+    classes = {ScriptedGrpcApp.class, ScriptedRankingService.class},
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {
       "spring.grpc.server.port=0",

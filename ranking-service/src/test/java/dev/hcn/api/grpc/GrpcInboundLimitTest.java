@@ -25,7 +25,7 @@ import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 /** Payloads the server refuses before the ranking service sees them. */
 @SpringBootTest(
-    classes = ScriptedGrpcApp.class,
+    classes = {ScriptedGrpcApp.class, ScriptedRankingService.class},
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {
       "spring.grpc.server.port=0",

@@ -1,10 +1,9 @@
 package dev.hcn.api.grpc;
 
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.annotation.Bean;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
 
@@ -12,7 +11,10 @@ import org.springframework.context.annotation.FilterType;
  * The gRPC adapter with Spring gRPC's real Netty server, health and reflection, in front of a
  * {@link ScriptedRankingService} instead of the model.
  */
-@SpringBootConfiguration
+// A @TestConfiguration, so that the real application's scan skips it and @SpringBootTest classes in
+// this package still find the real application. Tests list it with ScriptedRankingService, a plain
+// class, in @SpringBootTest(classes = ...), which keeps Boot from adding the real application.
+@TestConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 @EnableConfigurationProperties(GrpcApiProperties.class)
 // Scanned, not imported, as in the real application: Spring gRPC enables health by default only
@@ -20,10 +22,4 @@ import org.springframework.context.annotation.FilterType;
 @ComponentScan(
     excludeFilters =
         @ComponentScan.Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class))
-class ScriptedGrpcApp {
-
-  @Bean
-  ScriptedRankingService scriptedRankingService() {
-    return new ScriptedRankingService();
-  }
-}
+class ScriptedGrpcApp {}
