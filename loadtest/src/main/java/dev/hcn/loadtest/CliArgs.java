@@ -39,7 +39,7 @@ record CliArgs(
 
   static final String DEFAULT_TARGET = "localhost:9090";
   static final int DEFAULT_K = 10;
-  static final long DEFAULT_DEADLINE_MS = 2_000;
+  static final long DEFAULT_DEADLINE_MS = 5_000;
 
   static final String USAGE =
       """
@@ -56,7 +56,7 @@ record CliArgs(
         --history      inline history, oldest first, instead of the stored one ("" = empty)
         --features     inline user features name=value,... instead of the stored ones
         --explain      show each item's dominant interest
-        --deadline-ms  deadline of the call (default 2000)
+        --deadline-ms  deadline of the call, once connected (default 5000)
         --json         print JSON instead of a table
       exit status: 0 ok, 1 the call failed (gRPC status printed), 2 bad command line
       """;

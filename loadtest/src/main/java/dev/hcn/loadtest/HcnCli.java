@@ -7,14 +7,17 @@ import dev.hcn.api.grpc.v1.ItemIds;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankingGrpc;
 import dev.hcn.api.grpc.v1.UserFeatures;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +29,7 @@ public final class HcnCli {
   static final int OK = 0;
   static final int CALL_FAILED = 1;
   static final int BAD_USAGE = 2;
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   private HcnCli() {}
 
@@ -53,23 +57,60 @@ public final class HcnCli {
             .maxInboundMessageSize(64 * 1024 * 1024)
             .build();
     try {
+      if (!connect(channel)) {
+        err.println(
+            "error: UNAVAILABLE: cannot connect to "
+                + cli.target()
+                + " within "
+                + CONNECT_TIMEOUT.toSeconds()
+                + " s");
+        return CALL_FAILED;
+      }
+      // The request is built before the deadline starts: it is the call that --deadline-ms bounds.
+      RankRequest request = cli.command() == CliArgs.Command.RANK ? request(cli) : null;
       RankingGrpc.RankingBlockingStub stub =
           RankingGrpc.newBlockingStub(channel)
               .withDeadlineAfter(cli.deadlineMs(), TimeUnit.MILLISECONDS);
-      if (cli.command() == CliArgs.Command.MODEL) {
+      if (request == null) {
         var model = stub.getModel(GetModelRequest.getDefaultInstance());
         out.print(cli.json() ? Printer.json(model) : Printer.table(model));
       } else {
-        var response = stub.rank(request(cli));
+        var response = stub.rank(request);
         out.print(cli.json() ? Printer.json(response) : Printer.table(response));
       }
       return OK;
     } catch (StatusRuntimeException e) {
       err.println(errorLine(e));
       return CALL_FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("error: interrupted");
+      return CALL_FAILED;
     } finally {
       channel.shutdownNow();
     }
+  }
+
+  /**
+   * Opens the connection before the call, so that --deadline-ms measures the call as an upstream
+   * service with a warm channel sees it, not this JVM's start-up and TCP handshake.
+   */
+  static boolean connect(ManagedChannel channel) throws InterruptedException {
+    long end = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
+    ConnectivityState state = channel.getState(true);
+    while (state != ConnectivityState.READY) {
+      long left = end - System.nanoTime();
+      if (state == ConnectivityState.TRANSIENT_FAILURE
+          || state == ConnectivityState.SHUTDOWN
+          || left <= 0) {
+        return false;
+      }
+      CountDownLatch changed = new CountDownLatch(1);
+      channel.notifyWhenStateChanged(state, changed::countDown);
+      changed.await(left, TimeUnit.NANOSECONDS);
+      state = channel.getState(true);
+    }
+    return true;
   }
 
   static RankRequest request(CliArgs cli) {

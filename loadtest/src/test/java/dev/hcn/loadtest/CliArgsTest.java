@@ -52,7 +52,7 @@ class CliArgsTest {
     assertThat(cli.features()).isNull();
     assertThat(cli.explain()).isFalse();
     assertThat(cli.json()).isFalse();
-    assertThat(cli.deadlineMs()).isEqualTo(2_000);
+    assertThat(cli.deadlineMs()).isEqualTo(5_000);
   }
 
   @Test

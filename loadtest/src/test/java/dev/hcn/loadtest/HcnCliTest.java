@@ -175,6 +175,14 @@ class HcnCliTest {
   }
 
   @Test
+  void unreachableServerIsReportedAsUnavailable() {
+    Run run = run("rank", "--target", "localhost:1", "--user", "42");
+
+    assertThat(run.status()).isEqualTo(HcnCli.CALL_FAILED);
+    assertThat(run.err()).startsWith("error: UNAVAILABLE: cannot connect to localhost:1");
+  }
+
+  @Test
   void modelPrintsTheBundle() {
     Run run = run("model", "--target", target());
 
