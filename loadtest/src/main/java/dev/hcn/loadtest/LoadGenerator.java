@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -196,7 +197,12 @@ public final class LoadGenerator {
   }
 
   static Sender rest(Options options) {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: the service speaks plain HTTP/1.1, so skip the h2c upgrade attempt.
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     URI uri = URI.create(options.target().replaceAll("/+$", "") + "/v1/rank");
     return new Sender() {
       @Override
@@ -218,7 +224,11 @@ public final class LoadGenerator {
             .whenComplete(
                 (response, error) -> {
                   if (error != null) {
-                    recorder.failure(error.getClass().getSimpleName());
+                    Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause()
+                            : error;
+                    recorder.failure(cause.getClass().getSimpleName());
                   } else if (response.statusCode() != 200) {
                     recorder.failure("HTTP_" + response.statusCode());
                   } else {
