@@ -13,7 +13,6 @@ import dev.hcn.api.grpc.v1.UserFeatures;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankQuery;
 import io.grpc.Context;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -24,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,7 +31,6 @@ import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
-import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 /**
  * The gRPC transport on its own: a real Netty client against Spring gRPC's running server, with a
@@ -48,22 +44,10 @@ import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
       // application.yml names the real model's health indicator, which this app does not have.
       "management.endpoint.health.group.readiness.include=readinessState"
     })
-class GrpcAdapterServerTest {
-
-  private static ManagedChannel channel;
+class GrpcAdapterServerTest extends GrpcChannelTest {
 
   @Autowired ScriptedRankingService service;
   @Autowired ApplicationContext context;
-
-  @BeforeAll
-  static void connect(@Autowired GrpcServerLifecycle server) {
-    channel = GrpcTestClient.channel(server);
-  }
-
-  @AfterAll
-  static void disconnect() throws InterruptedException {
-    GrpcTestClient.close(channel);
-  }
 
   private RankingGrpc.RankingBlockingStub stub() {
     return RankingGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.hcn.api.grpc.v1.ItemIds;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankingGrpc;
-import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -16,12 +15,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 /** Payloads the server refuses before the ranking service sees them. */
 @SpringBootTest(
@@ -32,19 +27,7 @@ import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
       "management.endpoint.health.group.readiness.include=readinessState",
       "hcn.grpc.max-inbound-message-size=1MB"
     })
-class GrpcInboundLimitTest {
-
-  private static ManagedChannel channel;
-
-  @BeforeAll
-  static void connect(@Autowired GrpcServerLifecycle server) {
-    channel = GrpcTestClient.channel(server);
-  }
-
-  @AfterAll
-  static void disconnect() throws InterruptedException {
-    GrpcTestClient.close(channel);
-  }
+class GrpcInboundLimitTest extends GrpcChannelTest {
 
   private static RankRequest withCandidates(int count) {
     ItemIds.Builder ids = ItemIds.newBuilder();

@@ -13,41 +13,25 @@ import dev.hcn.api.grpc.v1.RankedItem;
 import dev.hcn.api.grpc.v1.RankingGrpc;
 import dev.hcn.model.ModelBundle;
 import dev.hcn.model.ModelRegistry;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 /**
  * The whole service (real bundle, real ONNX Runtime) over gRPC with a real Netty client. {@link
  * ServiceTest} sets max-candidates to 20,000 so the limit is cheap to cross.
  */
 @ServiceTest
-class RankingGrpcEndToEndTest {
-
-  private static ManagedChannel channel;
+class RankingGrpcEndToEndTest extends GrpcChannelTest {
 
   @Autowired ModelRegistry registry;
 
-  @BeforeAll
-  static void connect(@Autowired GrpcServerLifecycle server) {
-    channel = GrpcTestClient.channel(server);
-  }
-
-  @AfterAll
-  static void disconnect() throws InterruptedException {
-    GrpcTestClient.close(channel);
-  }
-
-  private static RankingGrpc.RankingBlockingStub stub() {
+  private RankingGrpc.RankingBlockingStub stub() {
     return RankingGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
@@ -67,7 +51,7 @@ class RankingGrpcEndToEndTest {
     return out.build();
   }
 
-  private static StatusRuntimeException failure(RankRequest request) {
+  private StatusRuntimeException failure(RankRequest request) {
     return catchThrowableOfType(StatusRuntimeException.class, () -> stub().rank(request));
   }
 
@@ -193,6 +177,7 @@ class RankingGrpcEndToEndTest {
 
   @Test
   void deadlineTooShortToMeetIsDeadlineExceededAndTheServerStaysHealthy() {
+    RankRequest one = RankRequest.newBuilder().setUserId("42").setK(1).build();
     // No localhost round trip through the tower and a whole-catalogue scoring fits in 200 us.
     StatusRuntimeException e =
         catchThrowableOfType(
@@ -203,9 +188,7 @@ class RankingGrpcEndToEndTest {
                     .rank(RankRequest.newBuilder().setUserId("42").setK(100).build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-    assertThat(
-            stub().rank(RankRequest.newBuilder().setUserId("42").setK(1).build()).getItemsCount())
-        .isEqualTo(1);
+    assertThat(stub().rank(one).getItemsCount()).isEqualTo(1);
   }
 
   @Test

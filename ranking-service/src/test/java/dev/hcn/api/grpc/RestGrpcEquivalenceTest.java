@@ -11,7 +11,6 @@ import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.RankingGrpc;
 import dev.hcn.api.grpc.v1.UserFeatures;
 import dev.hcn.model.ModelRegistry;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,12 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,25 +33,13 @@ import tools.jackson.databind.json.JsonMapper;
  * running application gives the same ranking, scores, counts and error types.
  */
 @ServiceTest
-class RestGrpcEquivalenceTest {
+class RestGrpcEquivalenceTest extends GrpcChannelTest {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private static ManagedChannel channel;
-
   @LocalServerPort int port;
   @Autowired ModelRegistry registry;
-
-  @BeforeAll
-  static void connect(@Autowired GrpcServerLifecycle server) {
-    channel = GrpcTestClient.channel(server);
-  }
-
-  @AfterAll
-  static void disconnect() throws InterruptedException {
-    GrpcTestClient.close(channel);
-  }
 
   /** One input, written once, sent both ways. Null fields are left out of both requests. */
   private record Input(
@@ -117,7 +101,7 @@ class RestGrpcEquivalenceTest {
     return response.statusCode() == 200 ? body : JSON.createObjectNode().set("error", body);
   }
 
-  private static RankingGrpc.RankingBlockingStub grpc() {
+  private RankingGrpc.RankingBlockingStub grpc() {
     return RankingGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
