@@ -58,7 +58,7 @@ class ModelStartup implements ApplicationRunner {
       bundle.close();
       throw e;
     }
-    registry.install(bundle).ifPresent(ModelBundle::close);
+    registry.install(bundle);
     metrics.modelInfo(bundle.info().name(), bundle.info().version());
     log.info(
         "serving bundle {} {} from {} ({} items, n={}, D={}); loaded and warmed in {} ms",

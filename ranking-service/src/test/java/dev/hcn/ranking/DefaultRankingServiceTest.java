@@ -213,38 +213,20 @@ class DefaultRankingServiceTest {
   void checkpointsAtEveryStageAndStopsWhenTheContextSaysSo() {
     var s = service(id -> UserHistory.EMPTY, new SimpleMeterRegistry());
     AtomicInteger calls = new AtomicInteger();
-    var counting =
-        new RequestContext() {
-          @Override
-          public String api() {
-            return "test";
-          }
-
-          @Override
-          public void checkpoint() {
-            calls.incrementAndGet();
-          }
-        };
+    RequestContext counting = context(calls::incrementAndGet);
     s.rank(new RankQuery("u", someIds, 3, null, null, false), counting);
     assertThat(calls.get()).isGreaterThanOrEqualTo(4);
 
     for (int stop = 1; stop <= calls.get(); stop++) {
       int at = stop;
       AtomicInteger seen = new AtomicInteger();
-      var expiring =
-          new RequestContext() {
-            @Override
-            public String api() {
-              return "test";
-            }
-
-            @Override
-            public void checkpoint() {
-              if (seen.incrementAndGet() == at) {
-                throw new RankingException(ErrorType.DEADLINE_EXCEEDED, "late");
-              }
-            }
-          };
+      RequestContext expiring =
+          context(
+              () -> {
+                if (seen.incrementAndGet() == at) {
+                  throw new RankingException(ErrorType.DEADLINE_EXCEEDED, "late");
+                }
+              });
       assertThatThrownBy(() -> s.rank(new RankQuery("u", someIds, 3, null, null, false), expiring))
           .isInstanceOfSatisfying(
               RankingException.class,
@@ -293,6 +275,20 @@ class DefaultRankingServiceTest {
           .isCloseTo(
               expected.items().get(i).score(), org.assertj.core.api.Assertions.within(1e-5f));
     }
+  }
+
+  private static RequestContext context(Runnable onCheckpoint) {
+    return new RequestContext() {
+      @Override
+      public String api() {
+        return "test";
+      }
+
+      @Override
+      public void checkpoint() {
+        onCheckpoint.run();
+      }
+    };
   }
 
   private static void assertRejected(RankingService s, RankQuery q, ErrorType type, String field) {

@@ -161,28 +161,23 @@ class RankApiTest {
 
   @Test
   void timeoutHeaderIsHonouredAndValidated() {
-    var ok =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(http.uri("/v1/rank"))
-                .header("Content-Type", "application/json")
-                .header("X-Request-Timeout-Ms", "10000")
-                .POST(
-                    java.net.http.HttpRequest.BodyPublishers.ofString(
-                        "{\"userId\":\"42\",\"k\":3}")));
-    assertThat(ok.status()).isEqualTo(200);
-    var bad =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(http.uri("/v1/rank"))
-                .header("Content-Type", "application/json")
-                .header("X-Request-Timeout-Ms", "soon")
-                .POST(
-                    java.net.http.HttpRequest.BodyPublishers.ofString(
-                        "{\"userId\":\"42\",\"k\":3}")));
+    assertThat(withTimeout("10000").status()).isEqualTo(200);
+    var bad = withTimeout("soon");
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.contentType()).startsWith("application/problem+json");
     assertThat(bad.body().get("type").asString())
         .isEqualTo("https://hcn.dev/problems/invalid-request");
     assertThat(bad.body().get("field").asString()).isEqualTo("X-Request-Timeout-Ms");
+    assertThat(withTimeout("0").status()).isEqualTo(400);
+  }
+
+  private HttpJson.Answer withTimeout(String timeoutMs) {
+    return http.send(
+        java.net.http.HttpRequest.newBuilder(http.uri("/v1/rank"))
+            .header("Content-Type", "application/json")
+            .header("X-Request-Timeout-Ms", timeoutMs)
+            .POST(
+                java.net.http.HttpRequest.BodyPublishers.ofString("{\"userId\":\"42\",\"k\":3}")));
   }
 
   @Test
