@@ -1,0 +1,86 @@
+package dev.hcn.model;
+
+import dev.hcn.ranking.ModelInfo;
+import dev.hcn.scoring.ItemMatrix;
+import java.nio.file.Path;
+
+/**
+ * One loaded, validated bundle: manifest, user tower, item matrix, id index and input encoder.
+ * Immutable; a request reads the current bundle once so that it never mixes two versions.
+ */
+public final class ModelBundle implements AutoCloseable {
+
+  private final Path directory;
+  private final BundleManifest manifest;
+  private final UserTower tower;
+  private final ItemMatrix items;
+  private final ItemIdIndex index;
+  private final UserInputEncoder encoder;
+  private final ModelInfo info;
+
+  ModelBundle(
+      Path directory,
+      BundleManifest manifest,
+      UserTower tower,
+      ItemMatrix items,
+      ItemIdIndex index) {
+    this.directory = directory;
+    this.manifest = manifest;
+    this.tower = tower;
+    this.items = items;
+    this.index = index;
+    var model = manifest.model();
+    this.encoder =
+        new UserInputEncoder(
+            index, model.longLength(), model.shortLength(), manifest.userFeatures());
+    this.info =
+        new ModelInfo(
+            manifest.name(),
+            manifest.version(),
+            model.n(),
+            model.dim(),
+            items.rows() - 1,
+            model.longLength(),
+            model.shortLength(),
+            encoder.featureNames(),
+            manifest.createdAt());
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  public BundleManifest manifest() {
+    return manifest;
+  }
+
+  public UserTower tower() {
+    return tower;
+  }
+
+  public ItemMatrix items() {
+    return items;
+  }
+
+  public ItemIdIndex index() {
+    return index;
+  }
+
+  public UserInputEncoder encoder() {
+    return encoder;
+  }
+
+  public ModelInfo info() {
+    return info;
+  }
+
+  /** Softmax temperature of the scoring aggregation. */
+  public float temperature() {
+    return manifest.model().temperature();
+  }
+
+  @Override
+  public void close() {
+    tower.close();
+  }
+}

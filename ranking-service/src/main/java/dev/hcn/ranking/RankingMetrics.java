@@ -1,0 +1,93 @@
+package dev.hcn.ranking;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The ranking flow's meters. Tag values come from small fixed sets (api, outcome, stage, reason,
+ * model name/version); never user or item ids.
+ */
+public final class RankingMetrics {
+
+  /** Stage names of the {@code hcn.rank.stage} timer. */
+  public enum Stage {
+    HISTORY,
+    TOWER,
+    SCORING,
+    TOPK;
+
+    final String tag = name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Fallback reason: the history source failed and an empty history was used. */
+  public static final String HISTORY_ERROR = "history-error";
+
+  private final MeterRegistry registry;
+  private final Timer[] stages = new Timer[Stage.values().length];
+  private final DistributionSummary candidates;
+  private final AtomicReference<Gauge> modelInfo = new AtomicReference<>();
+
+  public RankingMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (Stage stage : Stage.values()) {
+      stages[stage.ordinal()] =
+          Timer.builder("hcn.rank.stage")
+              .description("Time per stage of a ranking request")
+              .tag("stage", stage.tag)
+              .register(registry);
+    }
+    this.candidates =
+        DistributionSummary.builder("hcn.rank.candidates")
+            .description("Distinct known candidates scored per request")
+            .register(registry);
+    fallbackCounter(HISTORY_ERROR); // present from the start, so dashboards see a zero
+  }
+
+  /** Records one request; {@code outcome} is {@code ok} or an {@link ErrorType} slug. */
+  public void request(String api, String outcome, long nanos) {
+    Timer.builder("hcn.rank.requests")
+        .description("Ranking requests by API and outcome")
+        .tag("api", api)
+        .tag("outcome", outcome)
+        .register(registry)
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void stage(Stage stage, long nanos) {
+    stages[stage.ordinal()].record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void candidates(int scored) {
+    candidates.record(scored);
+  }
+
+  /** Counts a degraded request; {@code reason} is a fixed word such as {@code history-error}. */
+  public void fallback(String reason) {
+    fallbackCounter(reason).increment();
+  }
+
+  private Counter fallbackCounter(String reason) {
+    return Counter.builder("hcn.rank.fallbacks")
+        .description("Requests served by a degraded path")
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  /** Publishes {@code hcn.model.info{name,version} 1} for the serving bundle, replacing the old. */
+  public void modelInfo(String name, String version) {
+    Gauge gauge =
+        Gauge.builder("hcn.model.info", () -> 1)
+            .description("The serving model bundle")
+            .tag("name", name)
+            .tag("version", version)
+            .register(registry);
+    Gauge old = modelInfo.getAndSet(gauge);
+    if (old != null && !old.getId().equals(gauge.getId())) {
+      registry.remove(old);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.hcn.api.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hcn.ServiceTest;
+import dev.hcn.model.ModelRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Probes, the model health indicator and the Prometheus scrape. */
+@ServiceTest
+class ActuatorTest {
+
+  @LocalServerPort int port;
+  @Autowired ModelRegistry registry;
+  private HttpJson http;
+
+  @BeforeEach
+  void setUp() {
+    http = new HttpJson(port);
+  }
+
+  @Test
+  void readinessIncludesTheModelAndIsUpOnceItServes() {
+    var a = http.get("/actuator/health/readiness");
+    assertThat(a.status()).isEqualTo(200);
+    assertThat(a.body().get("status").asString()).isEqualTo("UP");
+    assertThat(a.body().get("components").get("rankingModel").get("status").asString())
+        .isEqualTo("UP");
+    assertThat(a.body().get("components").get("readinessState").get("status").asString())
+        .isEqualTo("UP");
+  }
+
+  @Test
+  void livenessIsUp() {
+    var a = http.get("/actuator/health/liveness");
+    assertThat(a.status()).isEqualTo(200);
+    assertThat(a.body().get("status").asString()).isEqualTo("UP");
+  }
+
+  @Test
+  void prometheusScrapeHasTheRankingMetrics() {
+    assertThat(http.postJson("/v1/rank", "{\"userId\": \"42\", \"k\": 3}").status()).isEqualTo(200);
+    assertThat(http.postJson("/v1/rank", "{\"userId\": \"42\", \"k\": 0}").status()).isEqualTo(400);
+    var a = http.get("/actuator/prometheus");
+    assertThat(a.status()).isEqualTo(200);
+    String text = a.raw();
+    var info = registry.current().orElseThrow().info();
+    assertThat(text)
+        .contains(
+            "hcn_rank_requests_seconds_count{api=\"rest\",application=\"hcn-ranking\",outcome=\"ok\"}")
+        .contains("outcome=\"k-out-of-range\"")
+        .contains("hcn_rank_requests_seconds_bucket{")
+        .contains("hcn_rank_stage_seconds_count{application=\"hcn-ranking\",stage=\"history\"}")
+        .contains("stage=\"tower\"")
+        .contains("stage=\"scoring\"")
+        .contains("stage=\"topk\"")
+        .contains("hcn_rank_candidates_count")
+        .contains("hcn_rank_fallbacks_total{application=\"hcn-ranking\",reason=\"history-error\"}")
+        .contains(
+            "hcn_model_info{application=\"hcn-ranking\",name=\""
+                + info.name()
+                + "\",version=\""
+                + info.version()
+                + "\"} 1")
+        .contains("cache_gets_total{application=\"hcn-ranking\",cache=\"history\",result=\"hit\"}");
+  }
+}

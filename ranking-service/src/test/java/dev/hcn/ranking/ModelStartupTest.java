@@ -1,0 +1,88 @@
+package dev.hcn.ranking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hcn.history.UserHistory;
+import dev.hcn.model.BundleException;
+import dev.hcn.model.ModelProperties;
+import dev.hcn.model.ModelRegistry;
+import dev.hcn.model.TestBundles;
+import dev.hcn.scoring.TopKScorer;
+import dev.hcn.scoring.VectorScoringKernel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.DefaultApplicationArguments;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
+
+/** Start-up order: refuse traffic, load, warm, install, then accept traffic; a bad bundle stops. */
+class ModelStartupTest {
+
+  private final List<Object> events = new ArrayList<>();
+  private final ModelRegistry registry = new ModelRegistry();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final RankingMetrics metrics = new RankingMetrics(meters);
+  private final DefaultRankingService service =
+      new DefaultRankingService(
+          registry,
+          id -> UserHistory.EMPTY,
+          new TopKScorer(new VectorScoringKernel(), 20_000, null),
+          TestRanking.LIMITS,
+          metrics);
+
+  private ModelStartup startup(String path) {
+    // Records each event together with whether a model was serving at that moment.
+    ApplicationEventPublisher publisher =
+        event -> events.add(List.of(event, registry.current().isPresent()));
+    var properties = new ModelProperties(path, 2, TestBundles.defaultSession());
+    return new ModelStartup(
+        TestBundles.loader(), registry, service, metrics, properties, publisher);
+  }
+
+  @Test
+  void refusesTrafficUntilTheBundleIsLoadedAndWarmedThenAccepts() throws Exception {
+    assertThatThrownBy(service::model).isInstanceOf(RankingException.class);
+    startup(TestBundles.path().toString()).run(new DefaultApplicationArguments());
+    try {
+      assertThat(events).hasSize(2);
+      assertThat(readiness(0)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+      assertThat(servingAt(0)).isFalse();
+      assertThat(readiness(1)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+      assertThat(servingAt(1)).isTrue();
+      assertThat(service.model().name()).isEqualTo(registry.current().orElseThrow().info().name());
+      assertThat(
+              meters
+                  .get("hcn.model.info")
+                  .tag("version", service.model().version())
+                  .gauge()
+                  .value())
+          .isEqualTo(1.0);
+      // Warm-up records no request metrics.
+      assertThat(meters.find("hcn.rank.requests").timers()).isEmpty();
+    } finally {
+      registry.close();
+    }
+  }
+
+  @Test
+  void aBadBundleStopsStartUpAndTrafficStaysRefused() {
+    assertThatThrownBy(() -> startup("/nonexistent/bundle").run(new DefaultApplicationArguments()))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("manifest.json");
+    assertThat(events).hasSize(1);
+    assertThat(readiness(0)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+    assertThat(registry.current()).isEmpty();
+  }
+
+  private Object readiness(int i) {
+    return ((AvailabilityChangeEvent<?>) ((List<?>) events.get(i)).get(0)).getState();
+  }
+
+  private boolean servingAt(int i) {
+    return (Boolean) ((List<?>) events.get(i)).get(1);
+  }
+}
