@@ -1,9 +1,10 @@
 """HCN (paper Section 2): item tower, Hierarchical Multi-Interest Network, Co-Interest Network,
 user-feature fusion (Eq. 7), aggregation (Eq. 8) and loss (Eq. 9).
 
-Attention is written as broadcast multiply + sum rather than bmm / 4-D matmul: this torch 1.13
-build runs batched small matmuls slice by slice (160 ms vs 225 ms per training step measured),
-and the broadcast form exports to plain ONNX opset 17 ops.
+Sequence attention uses 3-D bmm over (batch x heads): measured on this machine (torch 1.13, 2
+threads, B=256, n=8, L=80, h=4, dk=12, forward+backward of one layer) 0.22 s with bmm, 0.29 s with
+einsum and 0.59-0.68 s with broadcast multiply + sum. The small n x n Co-Interest attention and the
+Eq. 8 aggregation over a few candidates use broadcast multiply + sum. All export to ONNX opset 17.
 
 Readings of the ambiguous parts of the paper (also in model-artifacts/README.md):
 * Eq. 5 says i ranges over [1, l_L] and j over [1, l_S], but L^ and S^ are n x D (outputs of the
@@ -95,17 +96,18 @@ class MultiHeadInterestAttention(nn.Module):
 
     def forward(self, centres: torch.Tensor, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         b, n, d = centres.shape
-        length = seq.shape[1]
-        q = self.q(centres).reshape(b, n, 1, self.heads, self.dk)
-        k = self.k(seq).reshape(b, 1, length, self.heads, self.dk)
-        v = self.v(seq).reshape(b, 1, length, self.heads, self.dk)
-        logits = (q * k).sum(-1) / math.sqrt(self.dk)  # [B,n,L,h]
-        logits = logits.masked_fill(~mask.reshape(b, 1, length, 1), NEG_INF)
-        att = torch.softmax(logits, dim=2)
-        # All-padding rows: softmax is uniform over zeros; zero it so the output is the bias-free 0.
-        att = att * mask.any(dim=1).to(att.dtype).reshape(b, 1, 1, 1)
+        length, h, dk = seq.shape[1], self.heads, self.dk
+        q = self.q(centres).reshape(b, n, h, dk).transpose(1, 2).reshape(b * h, n, dk)
+        k = self.k(seq).reshape(b, length, h, dk).permute(0, 2, 3, 1).reshape(b * h, dk, length)
+        v = self.v(seq).reshape(b, length, h, dk).transpose(1, 2).reshape(b * h, length, dk)
+        logits = torch.bmm(q, k) / math.sqrt(dk)  # [B*h, n, L]
+        keep = mask.unsqueeze(1).expand(b, h, length).reshape(b * h, 1, length)
+        logits = logits.masked_fill(~keep, NEG_INF)
+        att = torch.softmax(logits, dim=-1)
+        # All-padding rows: softmax is uniform over padding; zero it so the output is exactly 0.
+        att = att * keep.any(dim=-1, keepdim=True).to(att.dtype)
         att = self.drop(att)
-        heads = (att.unsqueeze(-1) * v).sum(2)  # [B,n,h,dk]
+        heads = torch.bmm(att, v).reshape(b, h, n, dk).transpose(1, 2)  # [B,n,h,dk]
         return self.o(heads.reshape(b, n, d))
 
 
@@ -115,7 +117,7 @@ class HierarchicalMultiInterest(nn.Module):
 
     def __init__(self, n: int, dim: int, heads: int, layers: int, dropout: float = 0.0):
         super().__init__()
-        self.seed = nn.Parameter(torch.randn(n, dim) * dim**-0.5)  # C_0
+        self.seed = nn.Parameter(torch.randn(n, dim))  # C_0, "random initialize" as N(0, 1)
         self.layers = nn.ModuleList(MultiHeadInterestAttention(dim, heads, dropout) for _ in range(layers))
         self.combine = nn.Linear(layers * dim, dim)  # W_c, b_c
 
@@ -156,7 +158,18 @@ class HCN(nn.Module):
         else:
             self.fuse = nn.Linear(2 * d, d)  # "w/o CIN": W [L^; S^] + b
         self.user_features = nn.ModuleList(nn.Embedding(v, d, padding_idx=0) for v in meta.user_feature_sizes)
+        for emb in self.user_features:
+            nn.init.normal_(emb.weight, std=d**-0.5)
+            with torch.no_grad():
+                emb.weight[0].zero_()
         self.out = nn.Linear(2 * d, d)  # W^U, b^U (Eq. 7)
+        # Xavier weights and zero biases: with PyTorch's default bias init the biases (shared by all
+        # n interests) dominate the small attention outputs and the n interests start identical.
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
 
     def forward(self, long_ids, short_ids, user_features):
         long_hat = self.long_hin(self.items(long_ids), long_ids > 0)
