@@ -43,9 +43,9 @@ MODEL_OVERRIDES = {
     "HCN-noCIN": {"type": "HCN", "co_interest": False},
     "HCN-noHIN-noCIN": {"type": "HCN", "hierarchical": False, "co_interest": False},
 }
-LRS = (1e-3, 3e-3)
+LRS = (2e-3, 5e-3)
 SENSITIVITY_N = (1, 2, 4, 8, 16)
-SUITE_BUDGET = {"epochs": 5, "positions_per_user": 16, "batch_size": 256}
+SUITE_BUDGET = {"epochs": 3, "positions_per_user": 5, "batch_size": 128}
 
 
 @dataclasses.dataclass(frozen=True)
