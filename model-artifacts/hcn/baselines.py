@@ -71,6 +71,13 @@ class UserFeatureFusion(nn.Module):
         super().__init__()
         self.features = nn.ModuleList(nn.Embedding(v, dim, padding_idx=0) for v in feature_sizes)
         self.out = nn.Linear(2 * dim, dim)
+        # HCN's initialisation of the same layers: N(0, 1/D) embeddings (row 0 zero), Xavier, zero bias.
+        for emb in self.features:
+            nn.init.normal_(emb.weight, std=dim**-0.5)
+            with torch.no_grad():
+                emb.weight[0].zero_()
+        nn.init.xavier_uniform_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
 
     def forward(self, x_tilde: torch.Tensor, user_features: torch.Tensor) -> torch.Tensor:
         x_hat = x_tilde.new_zeros(x_tilde.shape[0], x_tilde.shape[2])

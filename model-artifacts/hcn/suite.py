@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import os
 import subprocess
@@ -113,12 +114,20 @@ class Plan:
         return [r for r in self.runs() if not self.done(r)]
 
 
-def git_commit() -> str | None:
+def code_version() -> dict:
+    """The code a run used, taken when the suite starts (modules are loaded then): HEAD, whether
+    hcn/ differed from it, and a hash of the hcn/*.py sources."""
+    sources = sorted((ARTIFACTS / "hcn").glob("*.py"))
+    digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in sources)).hexdigest()
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ARTIFACTS, capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() or None
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ARTIFACTS, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "hcn"], cwd=ARTIFACTS, capture_output=True, text=True, timeout=10
+        )
+        commit, changed = head.stdout.strip() or None, bool(dirty.stdout.strip())
     except (OSError, subprocess.SubprocessError):
-        return None
+        commit, changed = None, None
+    return {"git_commit": commit, "hcn_dirty": changed, "hcn_sources_sha256": digest}
 
 
 def configs_for(run: Run, data_cfg: DataConfig, budget: dict, model_args: dict):
@@ -142,7 +151,7 @@ def estimate_seconds(results: Path, runs: list[Run]) -> float | None:
     return sum(sum(seen[r.model]) / len(seen[r.model]) if r.model in seen else overall for r in runs)
 
 
-def finish(run: Run, results: Path, dataset: str, out: dict, cfgs, lrs, out_dir: Path) -> None:
+def finish(run: Run, results: Path, dataset: str, out: dict, cfgs, lrs, out_dir: Path, code: dict) -> None:
     data_cfg, model_cfg, train_cfg = cfgs
     saved = read_json(out_dir / "metrics.json") or {}
     record = {
@@ -161,7 +170,7 @@ def finish(run: Run, results: Path, dataset: str, out: dict, cfgs, lrs, out_dir:
             "train": dataclasses.asdict(train_cfg),
         },
         "data_info": saved.get("data_info"),
-        "git_commit": git_commit(),
+        **code,
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cpus": os.cpu_count(),
     }
@@ -212,7 +221,7 @@ def run_suite(
             lr = "pending" if r.lr != r.lr else f"{r.lr:g}"  # NaN until the tuning runs finished
             progress(f"  {i:>3}/{total} {state} {r.name:<28} role={r.role:<11} lr={lr} seed={r.seed}")
         return {}
-    started, executed = time.time(), 0
+    started, executed, code = time.time(), 0, code_version()
     while True:
         pending = plan.pending()
         if not pending or (max_runs is not None and executed >= max_runs):
@@ -233,7 +242,7 @@ def run_suite(
             progress(f"[{tag}] {line}")
 
         out = run_experiment(*cfgs, work / run.name, progress=run_progress)
-        finish(run, results, dataset, out, cfgs, lrs, work / run.name)
+        finish(run, results, dataset, out, cfgs, lrs, work / run.name, code)
         executed += 1
         progress(f"=== {tag} done in {time.time() - t0:.0f}s; suite elapsed {time.time() - started:.0f}s ===")
         report.write_all(results, dataset, lrs, budget, sensitivity)
