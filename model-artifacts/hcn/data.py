@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from hcn.config import DataConfig
+from hcn.config import REPO_ROOT, DataConfig
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,8 @@ class Dataset:
         raise ValueError("a user has touched (almost) every item: cannot sample negatives")
 
     def eval_candidates(self, split: str) -> np.ndarray:
-        """[U, 1 + test_negatives]: column 0 the held-out item, then distinct never-touched items.
+        """[U, 1 + test_negatives]: column 0 the held-out item, then distinct never-touched items
+        (repeated only when a tiny catalogue has fewer untouched items than test_negatives).
         Depends only on DataConfig.seed, so every model sees the very same set."""
         if split not in ("test", "validation"):
             raise ValueError(split)
@@ -247,15 +249,18 @@ class Dataset:
             pos_index = self.seq_start + self.seq_len - (1 if split == "test" else 2)
             out[:, 0] = self.seq[pos_index]
             for u in range(self.num_users):
+                available = self.num_rows - 1 - len(np.unique(self.history_rows(u, self.seq_len[u])))
+                if available <= 0:
+                    raise ValueError(f"user {self.user_ids[u]} touched every item: no negatives")
                 got = np.zeros(0, dtype=np.int64)
-                while len(got) < k:
+                while len(got) < min(k, available):
                     draw = rng.integers(1, self.num_rows, size=2 * k)
                     draw = draw[~self.is_touched(np.full(len(draw), u), draw)]
                     got = np.concatenate([got, draw])
                     _, first = np.unique(got, return_index=True)
                     got = got[np.sort(first)]
-                    if len(got) == 0 and self.seq_len[u] >= self.num_rows - 1:
-                        raise ValueError(f"user {self.user_ids[u]} touched every item")
+                if len(got) < k:  # tiny catalogue: repeat the few untouched items
+                    got = np.concatenate([got, rng.choice(got, size=k - len(got))])
                 out[u, 1:] = got[:k]
             self._eval_cache[split] = out
         return self._eval_cache[split]
@@ -293,7 +298,7 @@ class Dataset:
     def info(self) -> dict:
         return {
             "dataset": self.cfg.dataset,
-            "path": str(self.path) if self.path else None,
+            "path": os.path.relpath(self.path, REPO_ROOT) if self.path else None,
             "users": self.num_users,
             "items": self.num_rows - 1,
             "interactions": self.num_interactions,

@@ -1,8 +1,12 @@
 """Export a trained Recommender as the service's bundle (docs/bundle-format.md):
-user_tower.onnx, items.f32, item_ids.i64, golden.json, demo_histories.json, manifest.json."""
+user_tower.onnx, items.f32, item_ids.i64, golden.json, demo_histories.json, manifest.json.
+
+    python -m hcn.export --run runs/hcn-ml1m --out bundles/hcn-ml1m [--name hcn-ml1m]
+"""
 
 from __future__ import annotations
 
+import argparse
 import copy
 import dataclasses
 import hashlib
@@ -39,6 +43,17 @@ def export_user_tower(user_tower: nn.Module, item_table: torch.Tensor) -> nn.Mod
     if isinstance(getattr(tower, "items", None), ItemTower):
         tower.items = FrozenItemTable(item_table)
     return tower
+
+
+def _declare_output_shape(path: Path, n: int, dim: int) -> None:
+    """The exporter leaves the output's n dimension symbolic (it comes out of reshapes); declare
+    [batch, n, D] so readers can check it against the manifest."""
+    model = onnx.load(str(path))
+    dims = model.graph.output[0].type.tensor_type.shape.dim
+    dims[0].dim_param = "batch"
+    for d, value in zip(dims[1:], (n, dim)):
+        d.dim_value = value
+    onnx.save(model, str(path))
 
 
 def preprocess(history, features, id_to_row, feature_specs, long_length, short_length):
@@ -105,8 +120,9 @@ def standard_golden_inputs(demo_users: dict, item_ids: np.ndarray, feature_specs
     first = dict(list(full.items())[:1])
     users = sorted(demo_users, key=lambda u: (u != "42", len(demo_users[u]["history"])))
 
-    def pick(m):
-        return [int(x) for x in rng.choice(known, size=min(m, len(known)), replace=False)]
+    def pick(m, repeat=False):
+        size = m if repeat else min(m, len(known))
+        return [int(x) for x in rng.choice(known, size=size, replace=repeat and m > len(known))]
 
     cases = [
         {"name": "empty-history-whole-catalogue", "history": [], "user_features": {}, "candidates": None, "k": 100},
@@ -118,7 +134,7 @@ def standard_golden_inputs(demo_users: dict, item_ids: np.ndarray, feature_specs
         {"name": "unknown-feature-values", "history": pick(12),
          "user_features": {**{n: "no-such-value" for n, _ in feature_specs}, "not-a-feature": "x"},
          "candidates": pick(40), "k": 10},
-        {"name": "history-longer-than-windows", "history": pick(long_length + short_length + 37),
+        {"name": "history-longer-than-windows", "history": pick(long_length + short_length + 37, repeat=True),
          "user_features": full, "candidates": pick(60), "k": 20},
         {"name": "short-history", "history": pick(3), "user_features": full, "candidates": pick(25), "k": 10},
         {"name": "candidates-unknown-and-duplicates", "history": pick(30), "user_features": full,
@@ -195,6 +211,7 @@ def export_bundle(
         opset_version=OPSET,
         do_constant_folding=True,
     )
+    _declare_output_shape(out / "user_tower.onnx", model_cfg.n, model_cfg.dim)
     onnx.checker.check_model(str(out / "user_tower.onnx"))
 
     if golden_inputs is None:
@@ -243,3 +260,38 @@ def export_bundle(
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return out
+
+
+def export_run(run_dir, out_dir, name=None) -> Path:
+    """Exports the checkpoint of a hcn.train run folder, with its data set's demo users."""
+    from hcn.data import load_dataset
+    from hcn.train import load_run
+
+    data_cfg, model_cfg, _, model, metrics = load_run(run_dir)
+    ds = load_dataset(data_cfg)
+    return export_bundle(
+        out_dir,
+        name=name or Path(out_dir).name,
+        model=model,
+        model_cfg=model_cfg,
+        long_length=data_cfg.long_length,
+        short_length=data_cfg.short_length,
+        item_ids=ds.item_ids,
+        feature_specs=ds.feature_specs,
+        demo_users=ds.demo_users(),
+        data_info=ds.info(),
+        metrics=metrics,
+    )
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--run", required=True, help="folder written by hcn.train")
+    p.add_argument("--out", required=True)
+    p.add_argument("--name")
+    a = p.parse_args(argv)
+    print(f"wrote {export_run(a.run, a.out, a.name)}")
+
+
+if __name__ == "__main__":
+    main()
