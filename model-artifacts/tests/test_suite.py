@@ -1,41 +1,21 @@
 """The suite runner on a tiny generated fixture (generic CSV format): summary with every model,
 report, curve plot, learning-rate choice on validation, and resumption (finished runs skipped)."""
 
-import csv
 import json
 
 import numpy as np
 import pytest
 
 import hcn.train
+from conftest import synthetic_events, write_csv
 from hcn import suite
-
-USERS, ITEMS = 24, 150  # > 100 evaluation negatives + the longest history
 
 
 @pytest.fixture(scope="module")
 def fixture_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("suite-data")
-    rng = np.random.default_rng(7)
-    with open(root / "interactions.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["user", "item", "timestamp"])
-        for u in range(1, USERS + 1):
-            # Two taste groups so that there is something to learn.
-            pool = np.arange(1, ITEMS // 2 + 1) + (ITEMS // 2 if u % 2 else 0)
-            for t, item in enumerate(rng.choice(pool, size=rng.integers(6, 16), replace=False)):
-                w.writerow([u, int(item), 1000 + 10 * t])
-    with open(root / "items.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["item", "features"])
-        for i in range(1, ITEMS + 1):
-            w.writerow([i, "a|b" if i % 3 == 0 else ("a" if i % 2 else "c")])
-    with open(root / "users.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["user", "gender", "age"])
-        for u in range(1, USERS + 1):
-            w.writerow([u, "F" if u % 2 else "M", str(18 + u % 4)])
-    return root
+    # 150 items: more than the 100 evaluation negatives plus the longest history.
+    events = synthetic_events(users=24, items=150, min_events=6, max_events=15, seed=7)
+    return write_csv(tmp_path_factory.mktemp("suite-data"), events, items=150)
 
 
 def run(fixture_dir, out, **kw):
