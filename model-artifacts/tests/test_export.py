@@ -7,6 +7,7 @@ import onnx
 import pytest
 import torch
 
+import onnx_numpy
 from conftest import synthetic_events, write_ml1m
 from hcn.config import DataConfig, ModelConfig, TrainConfig
 from hcn.export import export_run, preprocess
@@ -83,6 +84,16 @@ def check_bundle(folder: Path, min_cases=20):
             if gid != item:
                 assert abs(scores[cand_rows.index(id_to_row[gid])] + neg_s) <= 2e-4
         assert all(a[1] >= b[1] - 1e-6 for a, b in zip(got, got[1:]))
+    # The .onnx file itself (run by an independent numpy interpreter, batched) gives the golden interests.
+    cases = golden["cases"]
+    feeds = {
+        "long_ids": np.array([c["long_ids"] for c in cases], dtype=np.int64),
+        "short_ids": np.array([c["short_ids"] for c in cases], dtype=np.int64),
+        "user_features": np.array([c["feature_ids"] for c in cases], dtype=np.int64).reshape(len(cases), f),
+    }
+    (interests,) = onnx_numpy.run(folder / "user_tower.onnx", feeds)
+    assert interests.shape == (len(cases), n, d) and interests.dtype == np.float32
+    assert np.abs(interests - np.array([c["interests"] for c in cases])).max() <= golden["tolerance"]["interests_abs"]
     demo = json.loads((folder / m["demo_histories"]).read_text())
     assert all(set(v) == {"history", "features"} for v in demo["users"].values())
     return m, golden
