@@ -44,7 +44,7 @@ MODEL_OVERRIDES = {
     "HCN-noCIN": {"type": "HCN", "co_interest": False},
     "HCN-noHIN-noCIN": {"type": "HCN", "hierarchical": False, "co_interest": False},
 }
-LRS = (2e-3, 5e-3)
+LRS = (2e-3, 5e-3, 1e-2)
 SENSITIVITY_N = (1, 2, 4, 8, 16)
 SUITE_BUDGET = {"epochs": 3, "positions_per_user": 5, "batch_size": 128}
 

@@ -18,6 +18,9 @@ def fixture_dir(tmp_path_factory):
     return write_csv(tmp_path_factory.mktemp("suite-data"), events, items=150)
 
 
+LRS = (2e-3, 1e-2)  # two rates keep the test short; the suite's default grid is suite.LRS
+
+
 def run(fixture_dir, out, **kw):
     return suite.run_suite(
         "csv",
@@ -25,6 +28,7 @@ def run(fixture_dir, out, **kw):
         results_dir=out / "results",
         work_dir=out / "work",
         seeds=2,
+        lrs=LRS,
         sensitivity=(1, 8),
         budget={"epochs": 1, "positions_per_user": 2, "batch_size": 64},
         model_args={"dim": 8},
@@ -60,8 +64,8 @@ def test_suite_runs_everything_then_resumes_without_retraining(fixture_dir, tmp_
             assert 0.0 <= on_disk[model][key]["mean"] <= 1.0
         assert ("pearson" in on_disk[model]) == (model not in suite.BASELINE_MODELS[:4])
         # Seed 0 is the tuning run with the better VALIDATION AUC; seed 1 reuses its rate.
-        grid = {lr: json.loads((results / "runs" / "tune" / f"{model}-lr{lr:g}-s0.json").read_text()) for lr in suite.LRS}
-        best = max(suite.LRS, key=lambda lr: (grid[lr]["metrics"]["val_auc"], -suite.LRS.index(lr)))
+        grid = {lr: json.loads((results / "runs" / "tune" / f"{model}-lr{lr:g}-s0.json").read_text()) for lr in LRS}
+        best = max(LRS, key=lambda lr: (grid[lr]["metrics"]["val_auc"], -LRS.index(lr)))
         assert runs[0]["lr"] == runs[1]["lr"] == best
         assert runs[0]["metrics"] == grid[best]["metrics"]
         assert runs[1]["configs"]["train"]["seed"] == 1
