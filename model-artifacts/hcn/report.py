@@ -155,8 +155,15 @@ def run_table(runs: list[dict], tuning: list[dict]) -> list[str]:
         out.append(
             f"| {r['name']} | {r['role']} | {r['lr']:g} | {m['best_epoch']} | {m['val_auc']:.4f} | {m['auc']:.4f} | {r['seconds']:.0f} |"
         )
-    total = sum(r["seconds"] for r in runs if r["name"] != f"{r['model']}-s0") + sum(r["seconds"] for r in tuning)
+    distinct = [r for r in runs if r["name"] != f"{r['model']}-s0"] + tuning  # seed-0 copies counted once
+    total = sum(r["seconds"] for r in distinct)
     out += ["", f"Total training + evaluation time of the runs above: {fmt_duration(total)} (seed-0 copies counted once)."]
+    out += ["", "Mean wall-clock seconds per run (shared 2-core machine, 1 thread per run):", ""]
+    out += ["| model | runs | mean s | max s |", "|---|---|---|---|"]
+    for m in ALL_MODELS:
+        secs = [r["seconds"] for r in distinct if r["model"] == m]
+        if secs:
+            out.append(f"| {m} | {len(secs)} | {sum(secs) / len(secs):.0f} | {max(secs):.0f} |")
     return out
 
 

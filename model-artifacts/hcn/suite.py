@@ -265,7 +265,13 @@ def main(argv=None):
     p.add_argument("--dim", type=int, help="override D for every model (tests / smoke runs)")
     p.add_argument("--max-runs", type=int, help="stop after this many runs (the rest resume later)")
     p.add_argument("--dry-run", action="store_true", help="print the plan and what is done; train nothing")
+    p.add_argument("--report-only", action="store_true", help="rebuild summary.json, report.md, curves.png only")
     a = p.parse_args(argv)
+    if a.report_only:
+        results = Path(a.results) if a.results else ARTIFACTS / "results" / a.dataset
+        budget = {"epochs": a.epochs, "positions_per_user": a.positions_per_user, "batch_size": a.batch_size}
+        report.write_all(results, a.dataset, tuple(a.lrs), budget, a.sensitivity)
+        return
     budget = {"epochs": a.epochs, "positions_per_user": a.positions_per_user, "batch_size": a.batch_size}
     run_suite(
         a.dataset,
