@@ -1,0 +1,74 @@
+package dev.hcn.api.grpc;
+
+import dev.hcn.api.grpc.v1.GetModelResponse;
+import dev.hcn.api.grpc.v1.ItemIds;
+import dev.hcn.api.grpc.v1.RankRequest;
+import dev.hcn.api.grpc.v1.RankResponse;
+import dev.hcn.ranking.ModelInfo;
+import dev.hcn.ranking.RankQuery;
+import dev.hcn.ranking.RankResult;
+import dev.hcn.ranking.RankedItem;
+import java.util.Map;
+
+/**
+ * Translates between the protobuf messages and the transport-neutral ranking contract. Absent
+ * wrapper messages become {@code null} exactly as absent JSON fields do over REST, so both APIs
+ * build the same {@link RankQuery} for the same input.
+ */
+final class GrpcRankMapper {
+
+  private GrpcRankMapper() {}
+
+  static RankQuery toQuery(RankRequest request) {
+    long[] candidates = request.hasCandidates() ? toArray(request.getCandidates()) : null;
+    long[] history = request.hasHistory() ? toArray(request.getHistory()) : null;
+    Map<String, String> features =
+        request.hasUserFeatures() ? Map.copyOf(request.getUserFeatures().getValuesMap()) : null;
+    // proto3 cannot tell an unset string from "", and "" is never a valid user id.
+    String userId = request.getUserId().isEmpty() ? null : request.getUserId();
+    return new RankQuery(
+        userId, candidates, request.getK(), history, features, request.getExplain());
+  }
+
+  static RankResponse toResponse(RankResult result) {
+    RankResponse.Builder response =
+        RankResponse.newBuilder()
+            .setModelName(result.modelName())
+            .setModelVersion(result.modelVersion())
+            .setCandidatesScored(result.candidatesScored())
+            .setCandidatesUnknown(result.candidatesUnknown())
+            .setColdStart(result.coldStart())
+            .setFallback(result.fallback());
+    for (RankedItem item : result.items()) {
+      dev.hcn.api.grpc.v1.RankedItem.Builder out =
+          response.addItemsBuilder().setItemId(item.itemId()).setScore(item.score());
+      if (item.dominantInterest() >= 0) {
+        out.setDominantInterest(item.dominantInterest());
+      }
+    }
+    return response.build();
+  }
+
+  static GetModelResponse toResponse(ModelInfo model) {
+    return GetModelResponse.newBuilder()
+        .setName(model.name())
+        .setVersion(model.version())
+        .setInterests(model.interests())
+        .setDim(model.dim())
+        .setItems(model.items())
+        .setLongLength(model.longLength())
+        .setShortLength(model.shortLength())
+        .addAllUserFeatures(model.userFeatures())
+        .setCreatedAt(model.createdAt() == null ? "" : model.createdAt())
+        .build();
+  }
+
+  /** Copies without boxing: the indexed getter reads the packed primitive list directly. */
+  private static long[] toArray(ItemIds ids) {
+    long[] out = new long[ids.getIdsCount()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ids.getIds(i);
+    }
+    return out;
+  }
+}

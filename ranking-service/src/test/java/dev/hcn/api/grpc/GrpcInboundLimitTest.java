@@ -1,0 +1,108 @@
+package dev.hcn.api.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.hcn.api.grpc.v1.ItemIds;
+import dev.hcn.api.grpc.v1.RankRequest;
+import dev.hcn.api.grpc.v1.RankingGrpc;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/** Payloads the server refuses before the ranking service sees them. */
+@SpringBootTest(
+    classes = {ScriptedGrpcApp.class, ScriptedRankingService.class},
+    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    properties = {
+      "spring.grpc.server.port=0",
+      "management.endpoint.health.group.readiness.include=readinessState",
+      "hcn.grpc.max-inbound-message-size=1MB"
+    })
+class GrpcInboundLimitTest extends GrpcChannelTest {
+
+  private static RankRequest withCandidates(int count) {
+    ItemIds.Builder ids = ItemIds.newBuilder();
+    for (long i = 0; i < count; i++) {
+      ids.addIds(Long.MAX_VALUE - i);
+    }
+    return RankRequest.newBuilder().setUserId("u").setK(1).setCandidates(ids).build();
+  }
+
+  @Test
+  void messageOverTheConfiguredSizeIsResourceExhausted() {
+    RankRequest request = withCandidates(200_000);
+    assertThat(request.getSerializedSize()).isGreaterThan(1024 * 1024);
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                RankingGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .rank(request));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+  }
+
+  @Test
+  void messageUnderTheConfiguredSizeIsServed() {
+    RankRequest request = withCandidates(100_000);
+    assertThat(request.getSerializedSize()).isLessThan(1024 * 1024);
+
+    assertThat(
+            RankingGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .rank(request)
+                .getCandidatesScored())
+        .isEqualTo(100_000);
+  }
+
+  @Test
+  void unparsableMessageIsInvalidArgument() {
+    // Field 2 (candidates) announced as 100 bytes long, but the message ends after 2.
+    byte[] garbage = {0x12, 100, 1, 2};
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    channel,
+                    rawRank(),
+                    io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                    garbage));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).contains("hcn.ranking.v1.RankRequest");
+    assertThat(GrpcTestClient.errorType(e)).contains("malformed-body");
+  }
+
+  private static MethodDescriptor<byte[], byte[]> rawRank() {
+    MethodDescriptor.Marshaller<byte[]> bytes =
+        new MethodDescriptor.Marshaller<>() {
+          @Override
+          public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+          }
+
+          @Override
+          public byte[] parse(InputStream stream) {
+            try {
+              return stream.readAllBytes();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        };
+    return RankingGrpc.getRankMethod().toBuilder(bytes, bytes).build();
+  }
+}

@@ -1,0 +1,90 @@
+package dev.hcn.api.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.hcn.api.grpc.v1.GetModelRequest;
+import dev.hcn.api.grpc.v1.RankRequest;
+import dev.hcn.api.grpc.v1.RankingGrpc;
+import dev.hcn.history.UserHistory;
+import dev.hcn.model.ModelRegistry;
+import dev.hcn.ranking.DefaultRankingService;
+import dev.hcn.ranking.RankingMetrics;
+import dev.hcn.ranking.RankingProperties;
+import dev.hcn.scoring.ScalarScoringKernel;
+import dev.hcn.scoring.TopKScorer;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.grpc.server.exception.GrpcExceptionHandlerInterceptor;
+
+/**
+ * The real ranking service before a bundle is installed, behind the gRPC adapter and the same
+ * exception interceptor Spring gRPC installs: every call is UNAVAILABLE, so clients retry
+ * elsewhere.
+ */
+class NotReadyGrpcTest {
+
+  private static Server server;
+  private static ManagedChannel channel;
+
+  @BeforeAll
+  static void start() throws Exception {
+    var service =
+        new DefaultRankingService(
+            new ModelRegistry(),
+            userId -> UserHistory.EMPTY,
+            new TopKScorer(new ScalarScoringKernel(), 20_000, null),
+            new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 1, 16),
+            new RankingMetrics(new SimpleMeterRegistry()));
+    server =
+        NettyServerBuilder.forPort(0)
+            .addService(
+                ServerInterceptors.intercept(
+                    new RankingGrpcService(service),
+                    new GrpcExceptionHandlerInterceptor(new GrpcErrorMapping())))
+            .build()
+            .start();
+    channel = NettyChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  private static RankingGrpc.RankingBlockingStub stub() {
+    return RankingGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void rankIsUnavailableUntilTheModelIsLoaded() {
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> stub().rank(RankRequest.newBuilder().setUserId("42").setK(10).build()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(GrpcTestClient.errorType(e)).contains("not-ready");
+  }
+
+  @Test
+  void getModelIsUnavailableUntilTheModelIsLoaded() {
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> stub().getModel(GetModelRequest.getDefaultInstance()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.hcn.api.grpc;
+
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.TypeExcludeFilter;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.FilterType;
+
+/**
+ * The gRPC adapter with Spring gRPC's real Netty server, health and reflection, in front of a
+ * {@link ScriptedRankingService} instead of the model.
+ */
+// A @TestConfiguration, so that the real application's scan skips it and @SpringBootTest classes in
+// this package still find the real application. Tests list it with ScriptedRankingService, a plain
+// class, in @SpringBootTest(classes = ...), which keeps Boot from adding the real application.
+@TestConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+@EnableConfigurationProperties(GrpcApiProperties.class)
+// Scanned, not imported, as in the real application: Spring gRPC enables health by default only
+// when it sees a BindableService bean definition while parsing, which @Import registers too late.
+@ComponentScan(
+    excludeFilters =
+        @ComponentScan.Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class))
+class ScriptedGrpcApp {}
