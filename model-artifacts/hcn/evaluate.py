@@ -1,0 +1,106 @@
+"""Evaluation on the leave-one-out held-out items.
+
+* auc:  global AUC over all (user, candidate) pairs of the split, candidates = held-out item + 100
+        sampled never-touched items per user (the paper's metric; ties count one half).
+* gauc: the same AUC computed per user and averaged over users.
+* hr@K / ndcg@K (K = 50, 100): the held-out item ranked against the WHOLE catalogue, excluding the
+        items in the user's history (standard practice; the held-out item itself is never excluded).
+        rank = number of items scored strictly higher; hit if rank < K; ndcg = 1 / log2(rank + 2).
+* pearson: mean over users of the mean pairwise Pearson correlation between the user's n interest
+        vectors (each vector's D components are the samples; paper Table 4). Only when n > 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from scipy.stats import rankdata
+
+from hcn.model import aggregate, aggregate_catalogue
+
+KS = (50, 100)
+
+
+def global_auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    s, y = scores.ravel(), labels.ravel().astype(bool)
+    p, n = int(y.sum()), int((~y).sum())
+    ranks = rankdata(s)  # average ranks for ties
+    return float((ranks[y].sum() - p * (p + 1) / 2) / (p * n))
+
+
+def user_auc(scores: np.ndarray) -> np.ndarray:
+    """Per-row AUC where column 0 is the positive and the rest negatives."""
+    pos = scores[:, :1]
+    neg = scores[:, 1:]
+    return ((neg < pos).sum(1) + 0.5 * (neg == pos).sum(1)) / neg.shape[1]
+
+
+def mean_pairwise_pearson(interests: np.ndarray) -> float:
+    """interests [U, n, D] -> mean over users of the mean correlation over the n(n-1)/2 pairs."""
+    x = interests - interests.mean(axis=2, keepdims=True)
+    x = x / np.maximum(np.linalg.norm(x, axis=2, keepdims=True), 1e-12)
+    corr = np.einsum("und,umd->unm", x, x)
+    iu = np.triu_indices(interests.shape[1], k=1)
+    return float(corr[:, iu[0], iu[1]].mean())
+
+
+@torch.no_grad()
+def user_interests(model, ds, users: np.ndarray, split: str, batch_size: int = 512) -> torch.Tensor:
+    out = []
+    for i in range(0, len(users), batch_size):
+        u = users[i : i + batch_size]
+        long, short = ds.user_windows(u, split)
+        out.append(
+            model.user_tower(torch.from_numpy(long), torch.from_numpy(short), torch.from_numpy(ds.user_features[u]))
+        )
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def evaluate(model, ds, split: str = "test", full_ranking: bool = True, batch_size: int = 512) -> dict:
+    model.eval()
+    users = np.arange(ds.num_users)
+    interests = user_interests(model, ds, users, split, batch_size)
+    cands = ds.eval_candidates(split)
+    scores = np.concatenate(
+        [
+            aggregate(
+                interests[i : i + batch_size],
+                model.item_tower(torch.from_numpy(cands[i : i + batch_size])),
+                model.temperature,
+            ).numpy()
+            for i in range(0, len(users), batch_size)
+        ]
+    )
+    labels = np.zeros_like(scores)
+    labels[:, 0] = 1
+    metrics = {"auc": global_auc(scores, labels), "gauc": float(user_auc(scores).mean()), "users": int(len(users))}
+    if full_ranking:
+        metrics.update(full_catalogue_metrics(model, ds, interests, split))
+    if interests.shape[1] > 1:
+        metrics["pearson"] = mean_pairwise_pearson(interests.numpy().astype(np.float64))
+    return metrics
+
+
+@torch.no_grad()
+def full_catalogue_metrics(model, ds, interests: torch.Tensor, split: str, batch_size: int = 256) -> dict:
+    table = model.item_tower.all_rows()
+    end_offset = 1 if split == "test" else 2
+    targets = ds.eval_candidates(split)[:, 0]
+    ranks = np.zeros(ds.num_users, dtype=np.int64)
+    for i in range(0, ds.num_users, batch_size):
+        s = aggregate_catalogue(interests[i : i + batch_size], table, model.temperature).numpy()
+        s[:, 0] = -np.inf
+        for j in range(s.shape[0]):
+            u = i + j
+            hist = ds.history_rows(u, ds.seq_len[u] - end_offset)
+            target_score = s[j, targets[u]]
+            s[j, hist] = -np.inf
+            s[j, targets[u]] = target_score
+            ranks[u] = int((s[j] > target_score).sum())
+    out = {}
+    for k in KS:
+        hit = ranks < k
+        out[f"hr{k}"] = float(hit.mean())
+        out[f"ndcg{k}"] = float(np.where(hit, 1.0 / np.log2(ranks + 2.0), 0.0).mean())
+    return out

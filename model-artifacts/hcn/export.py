@@ -1,0 +1,297 @@
+"""Export a trained Recommender as the service's bundle (docs/bundle-format.md):
+user_tower.onnx, items.f32, item_ids.i64, golden.json, demo_histories.json, manifest.json.
+
+    python -m hcn.export --run runs/hcn-ml1m --out bundles/hcn-ml1m [--name hcn-ml1m]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from hcn.model import ItemTower, aggregate_catalogue
+
+OPSET = 17
+GOLDEN_TOLERANCE = {"interests_abs": 1e-4, "score_abs": 1e-4}
+
+
+class FrozenItemTable(nn.Module):
+    """Looks rows up in the precomputed item-tower table (the same numbers as items.f32)."""
+
+    def __init__(self, table: torch.Tensor):
+        super().__init__()
+        self.register_buffer("table", table)
+
+    def forward(self, rows):
+        return F.embedding(rows, self.table)
+
+
+def export_user_tower(user_tower: nn.Module, item_table: torch.Tensor) -> nn.Module:
+    """Eval-mode copy of the tower whose history embedding is a plain table lookup."""
+    tower = copy.deepcopy(user_tower).eval()
+    if isinstance(getattr(tower, "items", None), ItemTower):
+        tower.items = FrozenItemTable(item_table)
+    return tower
+
+
+def _declare_output_shape(path: Path, n: int, dim: int) -> None:
+    """The exporter leaves the output's n dimension symbolic (it comes out of reshapes); declare
+    [batch, n, D] so readers can check it against the manifest."""
+    model = onnx.load(str(path))
+    dims = model.graph.output[0].type.tensor_type.shape.dim
+    dims[0].dim_param = "batch"
+    for d, value in zip(dims[1:], (n, dim)):
+        d.dim_value = value
+    onnx.save(model, str(path))
+
+
+def preprocess(history, features, id_to_row, feature_specs, long_length, short_length):
+    """The bundle's sequence convention: map ids to rows, drop unknown ids, short window = the
+    `short_length` most recent, long window = the `long_length` before; both left-padded with 0."""
+    rows = [id_to_row[i] for i in history if i in id_to_row]
+    short = rows[-short_length:] if rows else []
+    rest = rows[: len(rows) - len(short)]
+    long = rest[-long_length:] if rest else []
+    long = [0] * (long_length - len(long)) + long
+    short = [0] * (short_length - len(short)) + short
+    feats = [vocab.get(str(features.get(name, "")), 0) if name in features else 0 for name, vocab in feature_specs]
+    return long, short, feats
+
+
+def top_k(interests, item_table, item_ids, candidate_rows, k, temperature):
+    """Exact top-k by Eq. 8; ties broken by external id ascending."""
+    rows = torch.as_tensor(candidate_rows, dtype=torch.long)
+    if len(rows) == 0:
+        return []
+    scores = aggregate_catalogue(interests.unsqueeze(0), item_table[rows], temperature)[0].numpy()
+    ids = item_ids[rows.numpy()]
+    order = np.lexsort((ids, -scores))[:k]
+    return [{"item_id": int(ids[i]), "score": float(scores[i])} for i in order]
+
+
+def golden_cases(tower, item_table, item_ids, feature_specs, cfg_model, long_length, short_length, inputs):
+    """Runs every input case ({name, history, user_features, candidates, k}) through PyTorch."""
+    id_to_row = {int(i): r for r, i in enumerate(item_ids) if r > 0}
+    all_rows = list(range(1, len(item_ids)))
+    cases = []
+    with torch.no_grad():
+        for case in inputs:
+            long, short, feats = preprocess(
+                case["history"], case["user_features"], id_to_row, feature_specs, long_length, short_length
+            )
+            interests = tower(torch.tensor([long]), torch.tensor([short]), torch.tensor([feats]))[0]
+            if case["candidates"] is None:
+                rows = all_rows
+            else:  # unknown ids dropped, duplicates scored once
+                rows = list(dict.fromkeys(id_to_row[c] for c in case["candidates"] if c in id_to_row))
+            topk = top_k(interests, item_table, item_ids, rows, case["k"], cfg_model.temperature)
+            cases.append(
+                {
+                    **{key: case[key] for key in ("name", "history", "user_features")},
+                    "long_ids": long,
+                    "short_ids": short,
+                    "feature_ids": feats,
+                    "interests": interests.tolist(),
+                    "candidates": case["candidates"],
+                    "k": case["k"],
+                    "topk": topk,
+                }
+            )
+    return {"format": "hcn-golden/1", "tolerance": GOLDEN_TOLERANCE, "cases": cases}
+
+
+def standard_golden_inputs(demo_users: dict, item_ids: np.ndarray, feature_specs, long_length, short_length, seed=0):
+    """>= 20 cases covering the kinds the contract requires, built from demo users and the catalogue."""
+    rng = np.random.default_rng(seed)
+    known = [int(i) for i in item_ids[1:]]
+    unknown = [max(known) + 1, max(known) + 7, -5]
+    full = {name: next(iter(vocab)) for name, vocab in feature_specs}
+    first = dict(list(full.items())[:1])
+    users = sorted(demo_users, key=lambda u: (u != "42", len(demo_users[u]["history"])))
+
+    def pick(m, repeat=False):
+        size = m if repeat else min(m, len(known))
+        return [int(x) for x in rng.choice(known, size=size, replace=repeat and m > len(known))]
+
+    cases = [
+        {"name": "empty-history-whole-catalogue", "history": [], "user_features": {}, "candidates": None, "k": 100},
+        {"name": "empty-history-features", "history": [], "user_features": full, "candidates": pick(30), "k": 10},
+        {"name": "unknown-items-in-history", "history": pick(10)[:5] + unknown + pick(5), "user_features": full,
+         "candidates": pick(40), "k": 10},
+        {"name": "only-unknown-items", "history": unknown, "user_features": {}, "candidates": pick(20), "k": 5},
+        {"name": "partial-features", "history": pick(12), "user_features": first, "candidates": pick(40), "k": 10},
+        {"name": "unknown-feature-values", "history": pick(12),
+         "user_features": {**{n: "no-such-value" for n, _ in feature_specs}, "not-a-feature": "x"},
+         "candidates": pick(40), "k": 10},
+        {"name": "history-longer-than-windows", "history": pick(long_length + short_length + 37, repeat=True),
+         "user_features": full, "candidates": pick(60), "k": 20},
+        {"name": "short-history", "history": pick(3), "user_features": full, "candidates": pick(25), "k": 10},
+        {"name": "candidates-unknown-and-duplicates", "history": pick(30), "user_features": full,
+         "candidates": (lambda c: c + c[:5] + unknown)(pick(30)), "k": 15},
+        {"name": "k-larger-than-candidates", "history": pick(20), "user_features": full, "candidates": pick(6),
+         "k": 10},
+    ]
+    for u in users[:12]:
+        user = demo_users[u]
+        whole = u == users[0]
+        cases.append(
+            {
+                "name": f"demo-user-{u}" + ("-whole-catalogue" if whole else ""),
+                "history": user["history"],
+                "user_features": user["features"],
+                "candidates": None if whole else pick(50),
+                "k": 100 if whole else 10,
+            }
+        )
+    return cases
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def export_bundle(
+    out_dir,
+    *,
+    name: str,
+    model,
+    model_cfg,
+    long_length: int,
+    short_length: int,
+    item_ids: np.ndarray,
+    feature_specs: list,
+    demo_users: dict,
+    data_info: dict,
+    metrics: dict,
+    golden_inputs: list | None = None,
+) -> Path:
+    """Writes the bundle to out_dir. feature_specs: [(name, {raw value: index 1..V})] in tower order;
+    item_ids: int64 [R] external id per row, row 0 = -1."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.eval()
+    item_ids = np.asarray(item_ids, dtype=np.int64)
+    with torch.no_grad():
+        table = model.item_tower.all_rows().float().contiguous()
+        table[0] = 0.0
+    tower = export_user_tower(model.user_tower, table)
+
+    table.numpy().astype("<f4").tofile(out / "items.f32")
+    item_ids.astype("<i8").tofile(out / "item_ids.i64")
+
+    n_feat = len(feature_specs)
+    dummy = (
+        torch.zeros(2, long_length, dtype=torch.long),
+        torch.ones(2, short_length, dtype=torch.long),
+        torch.zeros(2, n_feat, dtype=torch.long),
+    )
+    names = ["long_ids", "short_ids", "user_features"]
+    torch.onnx.export(
+        tower,
+        dummy,
+        str(out / "user_tower.onnx"),
+        input_names=names,
+        output_names=["interests"],
+        dynamic_axes={k: {0: "batch"} for k in names + ["interests"]},
+        opset_version=OPSET,
+        do_constant_folding=True,
+    )
+    _declare_output_shape(out / "user_tower.onnx", model_cfg.n, model_cfg.dim)
+    onnx.checker.check_model(str(out / "user_tower.onnx"))
+
+    if golden_inputs is None:
+        golden_inputs = standard_golden_inputs(demo_users, item_ids, feature_specs, long_length, short_length)
+    golden = golden_cases(tower, table, item_ids, feature_specs, model_cfg, long_length, short_length, golden_inputs)
+    (out / "golden.json").write_text(json.dumps(golden))
+    (out / "demo_histories.json").write_text(json.dumps({"users": demo_users}))
+
+    files = ["user_tower.onnx", "items.f32", "item_ids.i64", "golden.json", "demo_histories.json"]
+    hashes = {f: sha256(out / f) for f in files}
+    now = datetime.now(timezone.utc)
+    manifest = {
+        "format": "hcn-bundle/1",
+        "name": name,
+        "version": f"{now:%Y%m%d}-{hashes['user_tower.onnx'][:8]}",
+        "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "model": {
+            "type": model_cfg.type,
+            "n": model_cfg.n,
+            "dim": model_cfg.dim,
+            "heads": model_cfg.heads,
+            "layers": model_cfg.layers,
+            "long_length": long_length,
+            "short_length": short_length,
+            "temperature": model_cfg.temperature,
+            "cin_concat": model_cfg.cin_concat,
+            "config": dataclasses.asdict(model_cfg),
+        },
+        "tower": {
+            "file": "user_tower.onnx",
+            "opset": OPSET,
+            "inputs": [
+                {"name": "long_ids", "dtype": "int64", "shape": [-1, long_length]},
+                {"name": "short_ids", "dtype": "int64", "shape": [-1, short_length]},
+                {"name": "user_features", "dtype": "int64", "shape": [-1, n_feat]},
+            ],
+            "outputs": [{"name": "interests", "dtype": "float32", "shape": [-1, model_cfg.n, model_cfg.dim]}],
+        },
+        "items": {"embeddings": "items.f32", "ids": "item_ids.i64", "rows": int(len(item_ids)), "dim": model_cfg.dim},
+        "user_features": [{"name": n, "vocab": dict(v)} for n, v in feature_specs],
+        "demo_histories": "demo_histories.json",
+        "golden": "golden.json",
+        "data": data_info,
+        "metrics": metrics,
+        "files": hashes,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return out
+
+
+def export_run(run_dir, out_dir, name=None) -> Path:
+    """Exports the checkpoint of a hcn.train run folder, with its data set's demo users."""
+    from hcn.data import load_dataset
+    from hcn.train import load_run
+
+    data_cfg, model_cfg, _, model, metrics = load_run(run_dir)
+    ds = load_dataset(data_cfg)
+    return export_bundle(
+        out_dir,
+        name=name or Path(out_dir).name,
+        model=model,
+        model_cfg=model_cfg,
+        long_length=data_cfg.long_length,
+        short_length=data_cfg.short_length,
+        item_ids=ds.item_ids,
+        feature_specs=ds.feature_specs,
+        demo_users=ds.demo_users(),
+        data_info=ds.info(),
+        metrics=metrics,
+    )
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--run", required=True, help="folder written by hcn.train")
+    p.add_argument("--out", required=True)
+    p.add_argument("--name")
+    a = p.parse_args(argv)
+    print(f"wrote {export_run(a.run, a.out, a.name)}")
+
+
+if __name__ == "__main__":
+    main()

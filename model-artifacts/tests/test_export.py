@@ -1,0 +1,176 @@
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+import onnx_numpy
+from conftest import synthetic_events, write_ml1m
+from hcn.config import DataConfig, ModelConfig, TrainConfig
+from hcn.export import export_run, preprocess
+from hcn.synthetic import synthetic_bundle
+from hcn.train import load_run, run_experiment
+
+COMMITTED = Path(__file__).resolve().parents[1] / "bundles" / "hcn-ml1m"
+REQUIRED_KINDS = ("empty", "unknown-items", "partial-features", "longer-than-windows", "duplicates", "whole-catalogue")
+
+
+def eq8_numpy(interests, rows_matrix, temperature):
+    s = rows_matrix.astype(np.float64) @ np.asarray(interests, dtype=np.float64).T  # [M, n]
+    w = np.exp((s - s.max(1, keepdims=True)) / temperature)
+    return (w / w.sum(1, keepdims=True) * s).sum(1)
+
+
+def check_bundle(folder: Path, min_cases=20):
+    """Everything a reader of the bundle contract may rely on; returns (manifest, golden)."""
+    m = json.loads((folder / "manifest.json").read_text())
+    assert m["format"] == "hcn-bundle/1"
+    for name, digest in m["files"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    assert set(m["files"]) == {"user_tower.onnx", "items.f32", "item_ids.i64", "golden.json", "demo_histories.json"}
+    assert m["version"].endswith(m["files"]["user_tower.onnx"][:8])
+    mc, n, d = m["model"], m["model"]["n"], m["model"]["dim"]
+    ll, ls = mc["long_length"], mc["short_length"]
+
+    model = onnx.load(str(folder / "user_tower.onnx"))
+    onnx.checker.check_model(model)
+    assert m["tower"]["opset"] == 17 and any(o.version == 17 for o in model.opset_import if o.domain in ("", "ai.onnx"))
+    ins = {i.name: i for i in model.graph.input}
+    f = len(m["user_features"])
+    for name, width in (("long_ids", ll), ("short_ids", ls), ("user_features", f)):
+        t = ins[name].type.tensor_type
+        assert t.elem_type == onnx.TensorProto.INT64
+        assert t.shape.dim[0].dim_param and t.shape.dim[1].dim_value == width  # dynamic batch
+    out = model.graph.output[0]
+    assert out.name == "interests" and [x.dim_value for x in out.type.tensor_type.shape.dim[1:]] == [n, d]
+
+    rows = m["items"]["rows"]
+    table = np.fromfile(folder / "items.f32", dtype="<f4").reshape(rows, d)
+    ids = np.fromfile(folder / "item_ids.i64", dtype="<i8")
+    assert len(ids) == rows and ids[0] == -1 and np.all(np.diff(ids[1:]) > 0)
+    assert not table[0].any() and np.isfinite(table).all()
+    id_to_row = {int(i): r for r, i in enumerate(ids) if r > 0}
+    specs = [(x["name"], x["vocab"]) for x in m["user_features"]]
+
+    golden = json.loads((folder / m["golden"]).read_text())
+    assert golden["format"] == "hcn-golden/1" and len(golden["cases"]) >= min_cases
+    names = " ".join(c["name"] for c in golden["cases"])
+    for kind in REQUIRED_KINDS:
+        assert kind in names, kind
+    assert any(c["candidates"] is None and c["k"] == 100 for c in golden["cases"])
+    assert any(len(c["history"]) > ll + ls for c in golden["cases"])
+    assert any(not c["history"] for c in golden["cases"])
+    for c in golden["cases"]:
+        long, short, feats = preprocess(c["history"], c["user_features"], id_to_row, specs, ll, ls)
+        assert (c["long_ids"], c["short_ids"], c["feature_ids"]) == (long, short, feats), c["name"]
+        interests = np.asarray(c["interests"])
+        assert interests.shape == (n, d) and np.isfinite(interests).all()
+        if c["candidates"] is None:
+            cand_rows = list(range(1, rows))
+        else:
+            cand_rows = list(dict.fromkeys(id_to_row[x] for x in c["candidates"] if x in id_to_row))
+        assert len(c["topk"]) == min(c["k"], len(cand_rows))
+        scores = eq8_numpy(interests, table[cand_rows], mc["temperature"])
+        expected = sorted(zip(-scores, ids[cand_rows]))[: c["k"]]
+        got = [(t["item_id"], t["score"]) for t in c["topk"]]
+        assert len({i for i, _ in got}) == len(got)  # duplicates scored once
+        assert all(i in id_to_row for i, _ in got)  # unknown ids never returned
+        for (neg_s, item), (gid, gscore) in zip(expected, got):
+            assert gscore == pytest.approx(-neg_s, abs=1e-4)
+            # ids must agree unless two candidates are tied within the tolerance
+            if gid != item:
+                assert abs(scores[cand_rows.index(id_to_row[gid])] + neg_s) <= 2e-4
+        assert all(a[1] >= b[1] - 1e-6 for a, b in zip(got, got[1:]))
+    # The .onnx file itself (run by an independent numpy interpreter, batched) gives the golden interests.
+    cases = golden["cases"]
+    feeds = {
+        "long_ids": np.array([c["long_ids"] for c in cases], dtype=np.int64),
+        "short_ids": np.array([c["short_ids"] for c in cases], dtype=np.int64),
+        "user_features": np.array([c["feature_ids"] for c in cases], dtype=np.int64).reshape(len(cases), f),
+    }
+    (interests,) = onnx_numpy.run(folder / "user_tower.onnx", feeds)
+    assert interests.shape == (len(cases), n, d) and interests.dtype == np.float32
+    assert np.abs(interests - np.array([c["interests"] for c in cases])).max() <= golden["tolerance"]["interests_abs"]
+    demo = json.loads((folder / m["demo_histories"]).read_text())
+    assert all(set(v) == {"history", "features"} for v in demo["users"].values())
+    return m, golden
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("tiny")
+    folder = write_ml1m(base / "data", synthetic_events(users=45, items=60, min_events=8, max_events=40))
+    data_cfg = DataConfig(dataset="ml-1m", path=str(folder), long_length=10, short_length=4)
+    model_cfg = ModelConfig(n=4, dim=16, heads=2, layers=2)
+    train_cfg = TrainConfig(epochs=2, batch_size=64, positions_per_user=6, lr=5e-3)
+    lines = []
+    result = run_experiment(data_cfg, model_cfg, train_cfg, base / "run", progress=lines.append)
+    return base, result, lines
+
+
+def test_tiny_training_writes_metrics_curve_and_checkpoint(tiny_run):
+    base, result, lines = tiny_run
+    m = result["metrics"]
+    for key in ("auc", "gauc", "hr50", "ndcg50", "hr100", "ndcg100", "pearson", "best_epoch"):
+        assert key in m
+    assert 0.0 <= m["auc"] <= 1.0 and 0.0 <= m["hr50"] <= m["hr100"] <= 1.0
+    # 60 items, fewer than 50 of them unseen by most users: almost every held-out item is in the top 50
+    assert m["hr100"] == 1.0
+    assert len(result["curve"]) == 2 and len(lines) == 3
+    best = max(result["curve"], key=lambda p: p["val_auc"])
+    assert m["best_epoch"] == best["epoch"]
+    saved = json.loads((base / "run" / "metrics.json").read_text())
+    assert saved["metrics"]["auc"] == m["auc"]
+    assert json.loads((base / "run" / "curve.json").read_text()) == result["curve"]
+
+
+def test_tiny_export_is_a_valid_bundle(tiny_run):
+    base, result, _ = tiny_run
+    out = export_run(base / "run", base / "bundle", name="tiny")
+    manifest, golden = check_bundle(out)
+    assert manifest["name"] == "tiny" and manifest["metrics"]["auc"] == result["metrics"]["auc"]
+    assert manifest["model"]["n"] == 4 and manifest["model"]["dim"] == 16
+    assert manifest["items"]["rows"] == 61
+    assert [f["name"] for f in manifest["user_features"]] == ["gender", "age", "occupation"]
+    assert "42" in json.loads((out / "demo_histories.json").read_text())["users"]
+    # golden interests are what the trained PyTorch model computes
+    _, _, _, model, _ = load_run(base / "run")
+    with torch.no_grad():
+        for c in golden["cases"][:6]:
+            got = model.user_tower(
+                torch.tensor([c["long_ids"]]), torch.tensor([c["short_ids"]]), torch.tensor([c["feature_ids"]])
+            )[0]
+            assert np.allclose(got.numpy(), np.asarray(c["interests"]), atol=1e-5), c["name"]
+    # items.f32 is the item tower's output
+    table = np.fromfile(out / "items.f32", dtype="<f4").reshape(61, 16)
+    with torch.no_grad():
+        assert np.allclose(model.item_tower.all_rows().numpy(), table, atol=1e-6)
+
+
+def test_synthetic_bundle_with_long_sequences(tmp_path):
+    out = synthetic_bundle(tmp_path / "syn", items=300, n=4, dim=16, long=500, short=50, seed=1, demo_users=30)
+    manifest, golden = check_bundle(out)
+    assert manifest["model"]["long_length"] == 500 and manifest["items"]["rows"] == 301
+    assert "42" in json.loads((out / "demo_histories.json").read_text())["users"]
+
+
+def test_preprocess_follows_the_sequence_convention():
+    id_to_row = {100: 1, 200: 2, 300: 3, 400: 4}
+    specs = [("gender", {"F": 1, "M": 2}), ("age", {"18": 1})]
+    long, short, feats = preprocess([100, 999, 200, 300, 400], {"gender": "M", "x": "1"}, id_to_row, specs, 4, 2)
+    assert short == [3, 4] and long == [0, 0, 1, 2] and feats == [2, 0]
+    assert preprocess([], {}, id_to_row, specs, 3, 2) == ([0, 0, 0], [0, 0], [0, 0])
+
+
+@pytest.mark.skipif(not COMMITTED.exists(), reason="no committed bundle")
+def test_committed_bundle_is_valid():
+    manifest, _ = check_bundle(COMMITTED)
+    assert manifest["name"] == "hcn-ml1m"
+    assert manifest["model"]["n"] == 8 and manifest["model"]["dim"] == 48
+    assert manifest["data"]["users"] == 2999
+    assert "auc" in manifest["metrics"]
+    demo = json.loads((COMMITTED / "demo_histories.json").read_text())["users"]
+    assert "42" in demo and (COMMITTED / "demo_histories.json").stat().st_size < 2_000_000

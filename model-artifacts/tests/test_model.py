@@ -1,0 +1,185 @@
+import math
+
+import pytest
+import torch
+
+from hcn.config import ModelConfig
+from hcn.data import DatasetMeta
+from hcn.model import HCN, ItemTower, Recommender, aggregate, aggregate_catalogue, build_model, co_interest
+
+META = DatasetMeta(num_rows=50, num_genres=4, user_feature_sizes=(3, 5), long_length=12, short_length=4)
+VARIANTS = [
+    ModelConfig(n=4, dim=16, heads=4, layers=3),
+    ModelConfig(n=4, dim=16, heads=2, layers=3, cin_concat="LS"),
+    ModelConfig(n=3, dim=16, heads=4, layers=3, hierarchical=False),
+    ModelConfig(n=3, dim=16, heads=4, layers=2, co_interest=False),
+    ModelConfig(n=1, dim=8, heads=2, layers=2),
+]
+
+
+def model_for(cfg, seed=0):
+    torch.manual_seed(seed)
+    model = build_model(cfg, META).eval()
+    genres = (torch.rand(META.num_rows, META.num_genres) < 0.4).float()
+    for m in model.modules():
+        if isinstance(m, ItemTower):
+            m.load_genres(genres)
+    return model
+
+
+def batch(b=3, seed=1):
+    g = torch.Generator().manual_seed(seed)
+    long = torch.randint(1, META.num_rows, (b, META.long_length), generator=g)
+    short = torch.randint(1, META.num_rows, (b, META.short_length), generator=g)
+    long[0, :5] = 0  # some left padding
+    feats = torch.tensor([[1, 2], [0, 4], [2, 0]])[:b]
+    return long, short, feats
+
+
+@pytest.mark.parametrize("cfg", VARIANTS)
+def test_shapes(cfg):
+    model = model_for(cfg)
+    long, short, feats = batch()
+    interests = model.user_tower(long, short, feats)
+    assert interests.shape == (3, cfg.n, cfg.dim)
+    items = torch.randint(1, META.num_rows, (3, 7))
+    assert model(long, short, feats, items).shape == (3, 7)
+    assert model.item_tower(items).shape == (3, 7, cfg.dim)
+
+
+def test_flags_change_structure():
+    assert len(model_for(VARIANTS[0]).user_tower.long_hin.layers) == 3
+    assert len(model_for(VARIANTS[2]).user_tower.long_hin.layers) == 1  # w/o HIN
+    assert model_for(VARIANTS[0]).user_tower.fuse.in_features == 3 * 16  # [L~; S~; S~]
+    assert model_for(VARIANTS[1]).user_tower.fuse.in_features == 2 * 16  # [L~; S~]
+
+
+def test_history_and_candidates_share_the_item_tower():
+    model = model_for(VARIANTS[0])
+    assert model.user_tower.items is model.item_tower
+
+
+@pytest.mark.parametrize("cfg", VARIANTS)
+def test_more_left_padding_gives_the_same_interests(cfg):
+    model = model_for(cfg)
+    hist = torch.tensor([5, 9, 13, 2, 7, 31, 44, 18])
+    short_meta = DatasetMeta(50, 4, (3, 5), 6, 2)
+    wide_meta = DatasetMeta(50, 4, (3, 5), 40, 2)
+    feats = torch.tensor([[1, 3]])
+
+    def windows(meta):
+        s = hist[-meta.short_length :]
+        rest = hist[: len(hist) - meta.short_length]
+        long = torch.cat([torch.zeros(meta.long_length - len(rest), dtype=torch.long), rest])
+        return long.unsqueeze(0), s.unsqueeze(0)
+
+    a = model.user_tower(*windows(short_meta), feats)
+    b = model.user_tower(*windows(wide_meta), feats)
+    assert torch.allclose(a, b, atol=1e-5)
+    # The padded positions must matter not at all, whatever else sits in the batch.
+    long, short = windows(wide_meta)
+    other = torch.randint(1, 50, (1, 40))
+    both = model.user_tower(torch.cat([long, other]), torch.cat([short, short]), torch.cat([feats, feats]))
+    assert torch.allclose(both[0], b[0], atol=1e-5)
+
+
+@pytest.mark.parametrize("cfg", VARIANTS)
+def test_empty_history_gives_finite_interests(cfg):
+    model = model_for(cfg)
+    long = torch.zeros(2, META.long_length, dtype=torch.long)
+    short = torch.zeros(2, META.short_length, dtype=torch.long)
+    out = model.user_tower(long, short, torch.tensor([[0, 0], [1, 2]]))
+    assert torch.isfinite(out).all()
+    # and gradients stay finite too (training sees users with an empty long window)
+    model.train()
+    loss = model(long, short, torch.tensor([[0, 0], [1, 2]]), torch.tensor([[1, 2], [3, 4]])).sum()
+    loss.backward()
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+
+
+def test_padding_row_of_the_item_tower_is_zero():
+    model = model_for(VARIANTS[0])
+    table = model.item_tower.all_rows()
+    assert torch.count_nonzero(table[0]) == 0
+    assert table.shape == (META.num_rows, 16)
+
+
+def test_eq8_matches_the_explicit_formula():
+    torch.manual_seed(3)
+    interests, items = torch.randn(2, 4, 6) * 3, torch.randn(2, 5, 6) * 3
+    for temperature in (1.0, 0.5):
+        got = aggregate(interests, items, temperature)
+        for b in range(2):
+            for m in range(5):
+                s = [float(interests[b, k] @ items[b, m]) for k in range(4)]
+                mx = max(s)
+                w = [math.exp((x - mx) / temperature) for x in s]
+                expected = sum(wk * x for wk, x in zip(w, s)) / sum(w)
+                assert got[b, m].item() == pytest.approx(expected, rel=1e-5, abs=1e-5)
+    table = torch.randn(9, 6)
+    full = aggregate_catalogue(interests, table)
+    per_user = aggregate(interests, table.unsqueeze(0).expand(2, -1, -1))
+    assert torch.allclose(full, per_user, atol=1e-5)
+
+
+def test_eq8_is_stable_for_large_scores():
+    interests = torch.full((1, 3, 4), 100.0)
+    items = torch.full((1, 2, 4), 100.0)
+    assert torch.isfinite(aggregate(interests, items)).all()
+
+
+def test_co_interest_follows_eqs_4_and_5():
+    torch.manual_seed(4)
+    l_hat, s_hat = torch.randn(1, 3, 5), torch.randn(1, 3, 5)
+    l_tilde, s_tilde = co_interest(l_hat, s_hat)
+    e = l_hat[0] @ s_hat[0].T
+    for i in range(3):
+        w = torch.softmax(e[i], dim=0)
+        assert torch.allclose(l_tilde[0, i], (w[:, None] * s_hat[0]).sum(0), atol=1e-6)
+    for j in range(3):
+        w = torch.softmax(e[:, j], dim=0)
+        assert torch.allclose(s_tilde[0, j], (w[:, None] * l_hat[0]).sum(0), atol=1e-6)
+
+
+def test_loss_is_eq9():
+    scores = torch.tensor([[2.0, -1.0, 0.3]])
+    labels = torch.tensor([[1.0, 0.0, 0.0]])
+    sig = torch.sigmoid(scores)
+    expected = (-(labels * torch.log(sig) + (1 - labels) * torch.log(1 - sig))).mean()
+    assert Recommender.loss(scores, labels).item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_user_features_change_interests():
+    model = model_for(VARIANTS[0])
+    long, short, _ = batch(1)
+    a = model.user_tower(long, short, torch.tensor([[1, 2]]))
+    b = model.user_tower(long, short, torch.tensor([[2, 2]]))
+    assert not torch.allclose(a, b)
+
+
+def test_unknown_model_type_goes_to_baselines(monkeypatch):
+    import sys
+    import types
+
+    fake = types.ModuleType("hcn.baselines")
+    fake.build_user_tower = lambda cfg, meta: ("built", cfg.type)
+    monkeypatch.setitem(sys.modules, "hcn.baselines", fake)
+    import hcn
+
+    monkeypatch.setattr(hcn, "baselines", fake, raising=False)
+    from hcn.model import build_user_tower
+
+    assert build_user_tower(ModelConfig(type="SASRec"), META) == ("built", "SASRec")
+    assert isinstance(build_user_tower(ModelConfig(), META), HCN)
+
+
+def test_gradient_reaches_seed_matrices():
+    model = model_for(VARIANTS[0])
+    model.train()
+    long, short, feats = batch()
+    labels = torch.zeros(3, 4)
+    labels[:, 0] = 1
+    loss = model.loss(model(long, short, feats, torch.randint(1, 50, (3, 4))), labels)
+    loss.backward()
+    assert model.user_tower.long_hin.seed.grad.abs().sum() > 0
+    assert model.user_tower.short_hin.seed.grad.abs().sum() > 0
