@@ -6,7 +6,7 @@ export JAVA_HOME := $(if $(JDK25),$(JDK25),$(JAVA_HOME))
 PYTHON ?= /usr/bin/python3
 MVN := ./mvnw -B
 
-.PHONY: run test test-java test-python deps fmt build model bench loadtest
+.PHONY: run test test-java test-python test-observability deps fmt build model bench
 
 ## run: start the service on the committed bundle with the embedded history source (no Redis)
 run: build
@@ -16,7 +16,7 @@ build:
 	$(MVN) -q -DskipTests install
 
 ## test: install missing system packages, then run every test (Python and Java)
-test: deps test-python test-java
+test: deps test-python test-java test-observability
 
 deps:
 	@.ci/deps
@@ -27,9 +27,18 @@ test-python:
 test-java:
 	$(MVN) verify
 
+# The built service scraped by a real Prometheus: dashboard and alert queries must find their metrics.
+test-observability:
+	$(PYTHON) deploy/checks/observability.py
+
 ## bench: JMH benchmark of the scoring kernels (vector, scalar, memory floor) with ratios
 bench:
 	ranking-service/bench.sh
+
+## model: train HCN on ML-1M (all users of ../shared/datasets/ml-1m) and export the default bundle
+model:
+	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m hcn.train --dataset ml-1m --out runs/hcn-ml1m
+	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m hcn.export --run runs/hcn-ml1m --out bundles/hcn-ml1m --name hcn-ml1m
 
 fmt:
 	$(MVN) -q spotless:apply

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""End-to-end check of the monitoring set-up against real components.
+
+Starts the built service jar and a real Prometheus (deploy/prometheus config and alert rules, with the
+target rewritten to loopback), sends REST and gRPC traffic, then checks that:
+  * Prometheus scrapes the service (up == 1) and loads every alert rule without errors;
+  * every metric that a Grafana panel or an alert rule uses exists in Prometheus;
+  * every Grafana panel query evaluates and returns data.
+Exits non-zero with the list of problems otherwise. Usage: deploy/checks/observability.py (repo root).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+HTTP, GRPC, PROM = 18480, 19490, 19491
+METRIC = re.compile(r"\b((?:hcn|cache|jvm|process|http_server|grpc_server)_[a-z_]+)")
+
+
+def get(url: str, timeout: float = 5.0):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return json.loads(r.read())
+
+
+def post_json(url: str, body: dict):
+    req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def wait_for(what: str, check, seconds: float) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if check():
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(1)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def prom_query(expr: str):
+    q = urllib.parse.urlencode({"query": expr})
+    return get(f"http://127.0.0.1:{PROM}/api/v1/query?{q}")
+
+
+def main() -> int:
+    jars = [j for j in glob.glob(f"{ROOT}/ranking-service/target/ranking-service-*.jar") if "plain" not in j]
+    cli = f"{ROOT}/loadtest/target/hcn-cli.jar"
+    if not jars or not os.path.exists(cli):
+        raise SystemExit("build first: ./mvnw -DskipTests install (service jar and hcn-cli.jar)")
+    java = os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java")
+    work = tempfile.mkdtemp(prefix="hcn-obs-")
+    procs: list[subprocess.Popen] = []
+    try:
+        service_log = open(os.path.join(work, "service.log"), "w")
+        procs.append(subprocess.Popen(
+            [java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", jars[0],
+             f"--server.port={HTTP}", f"--spring.grpc.server.port={GRPC}",
+             f"--hcn.model.bundle-path={ROOT}/model-artifacts/bundles/hcn-ml1m"],
+            stdout=service_log, stderr=subprocess.STDOUT, start_new_session=True))
+        wait_for("service readiness",
+                 lambda: get(f"http://127.0.0.1:{HTTP}/actuator/health/readiness")["status"] == "UP", 180)
+
+        config = open(f"{ROOT}/deploy/prometheus/prometheus.yml").read()
+        config = config.replace("ranking:8080", f"127.0.0.1:{HTTP}").replace("scrape_interval: 5s", "scrape_interval: 1s")
+        with open(os.path.join(work, "prometheus.yml"), "w") as f:
+            f.write(config)
+        shutil.copy(f"{ROOT}/deploy/prometheus/alerts.yml", work)
+        procs.append(subprocess.Popen(
+            ["prometheus", f"--config.file={work}/prometheus.yml", f"--storage.tsdb.path={work}/tsdb",
+             f"--web.listen-address=127.0.0.1:{PROM}"],
+            stdout=open(os.path.join(work, "prometheus.log"), "w"), stderr=subprocess.STDOUT, start_new_session=True))
+        wait_for("prometheus", lambda: get(f"http://127.0.0.1:{PROM}/-/ready".replace("/-/ready", "/api/v1/status/buildinfo")), 60)
+
+        # Traffic over both APIs, including an error, spread over a few scrapes so rates exist.
+        for i in range(12):
+            assert post_json(f"http://127.0.0.1:{HTTP}/v1/rank", {"userId": "42", "k": 10}) == 200
+            assert post_json(f"http://127.0.0.1:{HTTP}/v1/rank", {"userId": "7", "k": 5, "candidates": [1193, 661, 914]}) == 200
+            assert post_json(f"http://127.0.0.1:{HTTP}/v1/rank", {"userId": "42", "k": 0}) == 400
+            subprocess.run([java, "-jar", cli, "rank", "--target", f"localhost:{GRPC}", "--user", "42", "--k", "5"],
+                           check=True, stdout=subprocess.DEVNULL) if i % 4 == 0 else None
+            time.sleep(0.5)
+
+        wait_for("a scrape of the service", lambda: prom_query('up{job="hcn-ranking"}')["data"]["result"][0]["value"][1] == "1", 60)
+        time.sleep(4)  # a few more scrapes so that rate() over 1m has two samples
+
+        problems: list[str] = []
+        rules = get(f"http://127.0.0.1:{PROM}/api/v1/rules")["data"]["groups"]
+        loaded = [r for g in rules for r in g["rules"]]
+        for r in loaded:
+            if r.get("health") not in ("ok", "unknown"):
+                problems.append(f"alert rule {r['name']}: {r.get('health')} {r.get('lastError', '')}")
+        expected_rules = len(re.findall(r"^\s*- alert:", open(f"{ROOT}/deploy/prometheus/alerts.yml").read(), re.M))
+        if len(loaded) != expected_rules:
+            problems.append(f"prometheus loaded {len(loaded)} alert rules, alerts.yml has {expected_rules}")
+
+        dashboard = json.load(open(f"{ROOT}/deploy/grafana/dashboards/hcn-ranking.json"))
+        panel_exprs = [(p["title"], t["expr"]) for p in dashboard["panels"] for t in p["targets"]]
+        rule_exprs = [(f"alert {r['name']}", r["query"]) for r in loaded]
+        names = sorted({m for _, e in panel_exprs + rule_exprs for m in METRIC.findall(e)})
+        for name in names:
+            base = re.sub(r"_(bucket|count|sum|max|total)$", "", name)
+            found = prom_query(f'count({{__name__=~"{base}(_bucket|_count|_sum|_max|_total)?"}})')["data"]["result"]
+            if not found:
+                problems.append(f"metric {name} is used but never scraped")
+        for title, expr in panel_exprs:
+            res = prom_query(expr.replace("[1m]", "[30s]"))
+            if res["status"] != "success":
+                problems.append(f"panel {title!r}: query failed: {expr}")
+            elif not res["data"]["result"] and "fallbacks" not in expr:
+                # Fallbacks only appear when the history store fails; every other panel must show data.
+                problems.append(f"panel {title!r}: no data for {expr}")
+        print(f"checked {len(names)} metric names, {len(panel_exprs)} panel queries, {len(loaded)} alert rules")
+        for p in problems:
+            print("PROBLEM:", p)
+        print(f"{len(panel_exprs) + len(names) - len(problems)} passed, {len(problems)} failed")
+        return 1 if problems else 0
+    finally:
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+                p.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(p.pid, signal.SIGKILL)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
