@@ -245,7 +245,7 @@ def plot_curves(runs: list[dict], path: Path, dataset: str) -> None:
     plt.close(fig)
 
 
-def write_all(results: Path, dataset: str, lrs, budget, sensitivity) -> dict:
+def write_all(results: Path, dataset: str, lrs, budget, sensitivity, plot: bool = True) -> dict:
     results = Path(results)
     runs, tuning = load_runs(results), load_tuning(results)
     summary = summarize(runs)
@@ -257,5 +257,6 @@ def write_all(results: Path, dataset: str, lrs, budget, sensitivity) -> dict:
     lines += tables(summary) + [""] + protocol(runs, tuning, lrs, budget, sensitivity) + [""]
     lines += ["## Training curves", "", "![validation AUC per epoch](curves.png)", ""] + run_table(runs, tuning) + [""]
     (results / "report.md").write_text("\n".join(lines))
-    plot_curves(runs, results / "curves.png", dataset)
+    if plot:
+        plot_curves(runs, results / "curves.png", dataset)
     return summary
