@@ -65,7 +65,7 @@ def preprocess(history, features, id_to_row, feature_specs, long_length, short_l
     long = rest[-long_length:] if rest else []
     long = [0] * (long_length - len(long)) + long
     short = [0] * (short_length - len(short)) + short
-    feats = [vocab.get(str(features.get(name, "")), 0) if name in features else 0 for name, vocab in feature_specs]
+    feats = [vocab.get(str(features[name]), 0) if name in features else 0 for name, vocab in feature_specs]
     return long, short, feats
 
 

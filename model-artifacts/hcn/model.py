@@ -1,9 +1,10 @@
 """HCN (paper Section 2): item tower, Hierarchical Multi-Interest Network, Co-Interest Network,
 user-feature fusion (Eq. 7), aggregation (Eq. 8) and loss (Eq. 9).
 
-Sequence attention uses 3-D bmm over (batch x heads): measured on this machine (torch 1.13, 2
-threads, B=256, n=8, L=80, h=4, dk=12, forward+backward of one layer) 0.22 s with bmm, 0.29 s with
-einsum and 0.59-0.68 s with broadcast multiply + sum. The small n x n Co-Interest attention and the
+Sequence attention uses 3-D bmm over (batch x heads): measured on this machine (torch 1.13,
+B=256, n=8, L=80, h=4, dk=12, forward+backward of one layer) bmm 0.22 s / einsum 0.29 s / broadcast
+multiply + sum 0.59-0.68 s wall with 2 threads under load, and 0.03-0.05 / 0.04-0.05 / 0.11-0.23 s
+of CPU with 1 thread. The small n x n Co-Interest attention and the
 Eq. 8 aggregation over a few candidates use broadcast multiply + sum. All export to ONNX opset 17.
 
 Readings of the ambiguous parts of the paper (also in model-artifacts/README.md):

@@ -196,6 +196,7 @@ def run_suite(
     model_args: dict | None = None,
     dry_run: bool = False,
     max_runs: int | None = None,
+    plot_every_run: bool = True,
     progress=print,
 ) -> dict:
     """Runs what is missing, then rewrites summary.json / report.md / curves.png. Returns the summary."""
@@ -245,7 +246,7 @@ def run_suite(
         finish(run, results, dataset, out, cfgs, lrs, work / run.name, code)
         executed += 1
         progress(f"=== {tag} done in {time.time() - t0:.0f}s; suite elapsed {time.time() - started:.0f}s ===")
-        report.write_all(results, dataset, lrs, budget, sensitivity)
+        report.write_all(results, dataset, lrs, budget, sensitivity, plot=plot_every_run)
     return report.write_all(results, dataset, lrs, budget, sensitivity)
 
 

@@ -121,18 +121,20 @@ def load_run(run_dir):
 
 
 def add_config_args(p: argparse.ArgumentParser):
-    for cls, prefix in ((DataConfig, ""), (ModelConfig, ""), (TrainConfig, "")):
+    """One flag per config field (--model for ModelConfig.type; --seed trains, --data-seed samples
+    the evaluation negatives)."""
+    seen = set()
+    for cls in (DataConfig, ModelConfig, TrainConfig):
         for f in dataclasses.fields(cls):
-            name = {"type": "model", "seed": None}.get(f.name, f.name)
-            if name is None or any(a.dest == name for a in p._actions):
+            name = "model" if f.name == "type" else f.name
+            if name == "seed" or name in seen:
                 continue
+            seen.add(name)
             kind = type(f.default) if f.default is not None else str
-            if kind is bool:
-                p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=lambda s: s.lower() in ("1", "true", "yes"))
-            else:
-                p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind)
-    p.add_argument("--seed", type=int, default=0, help="training seed (evaluation negatives use --data-seed)")
-    p.add_argument("--data-seed", type=int, default=0)
+            parse = (lambda v: v.lower() in ("1", "true", "yes")) if kind is bool else kind
+            p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=parse)
+    p.add_argument("--seed", type=int, default=0, help="training seed")
+    p.add_argument("--data-seed", type=int, default=0, help="seed of the evaluation negatives")
 
 
 def configs_from_args(a):
