@@ -22,6 +22,7 @@ deps:
 	@.ci/deps
 
 test-python:
+	black --check -q model-artifacts deploy/checks ranking-service/bench_ratios.py
 	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m pytest -q tests
 
 test-java:
@@ -42,3 +43,4 @@ model:
 
 fmt:
 	$(MVN) -q spotless:apply
+	black -q model-artifacts deploy/checks ranking-service/bench_ratios.py

@@ -23,8 +23,9 @@ def main(path: str) -> None:
         if "vectorTopK" in m and "memoryFloor" in m:
             print(f"  vectorTopK / memoryFloor = {m['vectorTopK'][0] / m['memoryFloor'][0]:.2f}")
         if "vectorAllScores" in m and "memoryFloor" in m:
-            print(f"  vectorAllScores / memoryFloor = "
-                  f"{m['vectorAllScores'][0] / m['memoryFloor'][0]:.2f}")
+            print(
+                f"  vectorAllScores / memoryFloor = " f"{m['vectorAllScores'][0] / m['memoryFloor'][0]:.2f}"
+            )
         if "scalarTopK" in m and "vectorTopK" in m:
             print(f"  scalarTopK / vectorTopK = {m['scalarTopK'][0] / m['vectorTopK'][0]:.1f}")
 

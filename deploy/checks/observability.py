@@ -71,35 +71,79 @@ def main() -> int:
     procs: list[subprocess.Popen] = []
     try:
         service_log = open(os.path.join(work, "service.log"), "w")
-        procs.append(subprocess.Popen(
-            [java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", jars[0],
-             f"--server.port={HTTP}", f"--spring.grpc.server.port={GRPC}",
-             f"--hcn.model.bundle-path={ROOT}/model-artifacts/bundles/hcn-ml1m"],
-            stdout=service_log, stderr=subprocess.STDOUT, start_new_session=True))
-        wait_for("service readiness",
-                 lambda: get(f"http://127.0.0.1:{HTTP}/actuator/health/readiness")["status"] == "UP", 180)
+        procs.append(
+            subprocess.Popen(
+                [
+                    java,
+                    "--add-modules",
+                    "jdk.incubator.vector",
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-jar",
+                    jars[0],
+                    f"--server.port={HTTP}",
+                    f"--spring.grpc.server.port={GRPC}",
+                    f"--hcn.model.bundle-path={ROOT}/model-artifacts/bundles/hcn-ml1m",
+                ],
+                stdout=service_log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        wait_for(
+            "service readiness",
+            lambda: get(f"http://127.0.0.1:{HTTP}/actuator/health/readiness")["status"] == "UP",
+            180,
+        )
 
         config = open(f"{ROOT}/deploy/prometheus/prometheus.yml").read()
-        config = config.replace("ranking:8080", f"127.0.0.1:{HTTP}").replace("scrape_interval: 5s", "scrape_interval: 1s")
+        config = config.replace("ranking:8080", f"127.0.0.1:{HTTP}").replace(
+            "scrape_interval: 5s", "scrape_interval: 1s"
+        )
         with open(os.path.join(work, "prometheus.yml"), "w") as f:
             f.write(config)
         shutil.copy(f"{ROOT}/deploy/prometheus/alerts.yml", work)
-        procs.append(subprocess.Popen(
-            ["prometheus", f"--config.file={work}/prometheus.yml", f"--storage.tsdb.path={work}/tsdb",
-             f"--web.listen-address=127.0.0.1:{PROM}"],
-            stdout=open(os.path.join(work, "prometheus.log"), "w"), stderr=subprocess.STDOUT, start_new_session=True))
-        wait_for("prometheus", lambda: get(f"http://127.0.0.1:{PROM}/-/ready".replace("/-/ready", "/api/v1/status/buildinfo")), 60)
+        procs.append(
+            subprocess.Popen(
+                [
+                    "prometheus",
+                    f"--config.file={work}/prometheus.yml",
+                    f"--storage.tsdb.path={work}/tsdb",
+                    f"--web.listen-address=127.0.0.1:{PROM}",
+                ],
+                stdout=open(os.path.join(work, "prometheus.log"), "w"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        wait_for(
+            "prometheus",
+            lambda: get(f"http://127.0.0.1:{PROM}/-/ready".replace("/-/ready", "/api/v1/status/buildinfo")),
+            60,
+        )
 
         # Traffic over both APIs, including an error, spread over a few scrapes so rates exist.
         for i in range(12):
             assert post_json(f"http://127.0.0.1:{HTTP}/v1/rank", {"userId": "42", "k": 10}) == 200
-            assert post_json(f"http://127.0.0.1:{HTTP}/v1/rank", {"userId": "7", "k": 5, "candidates": [1193, 661, 914]}) == 200
+            assert (
+                post_json(
+                    f"http://127.0.0.1:{HTTP}/v1/rank",
+                    {"userId": "7", "k": 5, "candidates": [1193, 661, 914]},
+                )
+                == 200
+            )
             assert post_json(f"http://127.0.0.1:{HTTP}/v1/rank", {"userId": "42", "k": 0}) == 400
-            subprocess.run([java, "-jar", cli, "rank", "--target", f"localhost:{GRPC}", "--user", "42", "--k", "5"],
-                           check=True, stdout=subprocess.DEVNULL) if i % 4 == 0 else None
+            subprocess.run(
+                [java, "-jar", cli, "rank", "--target", f"localhost:{GRPC}", "--user", "42", "--k", "5"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            ) if i % 4 == 0 else None
             time.sleep(0.5)
 
-        wait_for("a scrape of the service", lambda: prom_query('up{job="hcn-ranking"}')["data"]["result"][0]["value"][1] == "1", 60)
+        wait_for(
+            "a scrape of the service",
+            lambda: prom_query('up{job="hcn-ranking"}')["data"]["result"][0]["value"][1] == "1",
+            60,
+        )
         time.sleep(4)  # a few more scrapes so that rate() over 1m has two samples
 
         problems: list[str] = []
@@ -108,7 +152,9 @@ def main() -> int:
         for r in loaded:
             if r.get("health") not in ("ok", "unknown"):
                 problems.append(f"alert rule {r['name']}: {r.get('health')} {r.get('lastError', '')}")
-        expected_rules = len(re.findall(r"^\s*- alert:", open(f"{ROOT}/deploy/prometheus/alerts.yml").read(), re.M))
+        expected_rules = len(
+            re.findall(r"^\s*- alert:", open(f"{ROOT}/deploy/prometheus/alerts.yml").read(), re.M)
+        )
         if len(loaded) != expected_rules:
             problems.append(f"prometheus loaded {len(loaded)} alert rules, alerts.yml has {expected_rules}")
 
@@ -118,7 +164,9 @@ def main() -> int:
         names = sorted({m for _, e in panel_exprs + rule_exprs for m in METRIC.findall(e)})
         for name in names:
             base = re.sub(r"_(bucket|count|sum|max|total)$", "", name)
-            found = prom_query(f'count({{__name__=~"{base}(_bucket|_count|_sum|_max|_total)?"}})')["data"]["result"]
+            found = prom_query(f'count({{__name__=~"{base}(_bucket|_count|_sum|_max|_total)?"}})')["data"][
+                "result"
+            ]
             if not found:
                 problems.append(f"metric {name} is used but never scraped")
         for title, expr in panel_exprs:
@@ -128,7 +176,9 @@ def main() -> int:
             elif not res["data"]["result"] and "fallbacks" not in expr:
                 # Fallbacks only appear when the history store fails; every other panel must show data.
                 problems.append(f"panel {title!r}: no data for {expr}")
-        print(f"checked {len(names)} metric names, {len(panel_exprs)} panel queries, {len(loaded)} alert rules")
+        print(
+            f"checked {len(names)} metric names, {len(panel_exprs)} panel queries, {len(loaded)} alert rules"
+        )
         for p in problems:
             print("PROBLEM:", p)
         print(f"{len(panel_exprs) + len(names) - len(problems)} passed, {len(problems)} failed")

@@ -161,7 +161,8 @@ class SelfAttentive(SequenceTower):
         super().__init__(cfg, meta)
         self.positions = nn.Parameter(torch.randn(self.length, cfg.dim) * cfg.dim**-0.5)
         self.blocks = nn.ModuleList(
-            SelfAttentionBlock(cfg.dim, SELF_ATTENTION_HEADS, cfg.dropout) for _ in range(SELF_ATTENTION_BLOCKS)
+            SelfAttentionBlock(cfg.dim, SELF_ATTENTION_HEADS, cfg.dropout)
+            for _ in range(SELF_ATTENTION_BLOCKS)
         )
         self.norm = nn.LayerNorm(cfg.dim)
 

@@ -99,7 +99,9 @@ def load_ml100k(path: Path) -> RawData:
             p = line.split("|")
             flags = p[5:]
             names = genre_names or {}
-            raw.item_features[int(p[0])] = [names.get(i, f"genre{i}") for i, f in enumerate(flags) if f.strip() == "1"]
+            raw.item_features[int(p[0])] = [
+                names.get(i, f"genre{i}") for i, f in enumerate(flags) if f.strip() == "1"
+            ]
     if (path / "u.user").exists():
         for line in _lines(path / "u.user"):
             p = line.split("|")
@@ -121,7 +123,9 @@ def load_csv(path: Path) -> RawData:
             reader = csv.DictReader(f)
             raw.user_columns = [c for c in reader.fieldnames if c != "user"]
             for r in reader:
-                raw.user_features[r["user"]] = {c: r[c] for c in raw.user_columns if r.get(c) not in (None, "")}
+                raw.user_features[r["user"]] = {
+                    c: r[c] for c in raw.user_columns if r.get(c) not in (None, "")
+                }
     return raw
 
 
@@ -173,7 +177,10 @@ class Dataset:
             self.feature_specs.append((col, {v: k + 1 for k, v in enumerate(values)}))
         self.raw_user_features = [raw.user_features.get(u, {}) for u in self.user_ids]
         self.user_features = np.array(
-            [[vocab.get(f.get(col, ""), 0) for col, vocab in self.feature_specs] for f in self.raw_user_features],
+            [
+                [vocab.get(f.get(col, ""), 0) for col, vocab in self.feature_specs]
+                for f in self.raw_user_features
+            ],
             dtype=np.int64,
         ).reshape(len(self.user_ids), len(self.feature_specs))
         # Touched (user, row) keys, sorted, for "never touched" negative sampling.
@@ -292,7 +299,10 @@ class Dataset:
         for u in chosen:
             k = index[u]
             rows = self.history_rows(k, self.seq_len[k])[-max_events:]
-            out[u] = {"history": [int(i) for i in self.item_ids[rows]], "features": dict(self.raw_user_features[k])}
+            out[u] = {
+                "history": [int(i) for i in self.item_ids[rows]],
+                "features": dict(self.raw_user_features[k]),
+            }
         return out
 
     def info(self) -> dict:

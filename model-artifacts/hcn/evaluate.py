@@ -51,7 +51,9 @@ def user_interests(model, ds, users: np.ndarray, split: str, batch_size: int = 5
         u = users[i : i + batch_size]
         long, short = ds.user_windows(u, split)
         out.append(
-            model.user_tower(torch.from_numpy(long), torch.from_numpy(short), torch.from_numpy(ds.user_features[u]))
+            model.user_tower(
+                torch.from_numpy(long), torch.from_numpy(short), torch.from_numpy(ds.user_features[u])
+            )
         )
     return torch.cat(out)
 
@@ -74,7 +76,11 @@ def evaluate(model, ds, split: str = "test", full_ranking: bool = True, batch_si
     )
     labels = np.zeros_like(scores)
     labels[:, 0] = 1
-    metrics = {"auc": global_auc(scores, labels), "gauc": float(user_auc(scores).mean()), "users": int(len(users))}
+    metrics = {
+        "auc": global_auc(scores, labels),
+        "gauc": float(user_auc(scores).mean()),
+        "users": int(len(users)),
+    }
     if full_ranking:
         metrics.update(full_catalogue_metrics(model, ds, interests, split))
     if interests.shape[1] > 1:

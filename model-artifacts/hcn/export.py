@@ -111,7 +111,9 @@ def golden_cases(tower, item_table, item_ids, feature_specs, cfg_model, long_len
     return {"format": "hcn-golden/1", "tolerance": GOLDEN_TOLERANCE, "cases": cases}
 
 
-def standard_golden_inputs(demo_users: dict, item_ids: np.ndarray, feature_specs, long_length, short_length, seed=0):
+def standard_golden_inputs(
+    demo_users: dict, item_ids: np.ndarray, feature_specs, long_length, short_length, seed=0
+):
     """>= 20 cases covering the kinds the contract requires, built from demo users and the catalogue."""
     rng = np.random.default_rng(seed)
     known = [int(i) for i in item_ids[1:]]
@@ -125,22 +127,70 @@ def standard_golden_inputs(demo_users: dict, item_ids: np.ndarray, feature_specs
         return [int(x) for x in rng.choice(known, size=size, replace=repeat and m > len(known))]
 
     cases = [
-        {"name": "empty-history-whole-catalogue", "history": [], "user_features": {}, "candidates": None, "k": 100},
-        {"name": "empty-history-features", "history": [], "user_features": full, "candidates": pick(30), "k": 10},
-        {"name": "unknown-items-in-history", "history": pick(10)[:5] + unknown + pick(5), "user_features": full,
-         "candidates": pick(40), "k": 10},
-        {"name": "only-unknown-items", "history": unknown, "user_features": {}, "candidates": pick(20), "k": 5},
-        {"name": "partial-features", "history": pick(12), "user_features": first, "candidates": pick(40), "k": 10},
-        {"name": "unknown-feature-values", "history": pick(12),
-         "user_features": {**{n: "no-such-value" for n, _ in feature_specs}, "not-a-feature": "x"},
-         "candidates": pick(40), "k": 10},
-        {"name": "history-longer-than-windows", "history": pick(long_length + short_length + 37, repeat=True),
-         "user_features": full, "candidates": pick(60), "k": 20},
+        {
+            "name": "empty-history-whole-catalogue",
+            "history": [],
+            "user_features": {},
+            "candidates": None,
+            "k": 100,
+        },
+        {
+            "name": "empty-history-features",
+            "history": [],
+            "user_features": full,
+            "candidates": pick(30),
+            "k": 10,
+        },
+        {
+            "name": "unknown-items-in-history",
+            "history": pick(10)[:5] + unknown + pick(5),
+            "user_features": full,
+            "candidates": pick(40),
+            "k": 10,
+        },
+        {
+            "name": "only-unknown-items",
+            "history": unknown,
+            "user_features": {},
+            "candidates": pick(20),
+            "k": 5,
+        },
+        {
+            "name": "partial-features",
+            "history": pick(12),
+            "user_features": first,
+            "candidates": pick(40),
+            "k": 10,
+        },
+        {
+            "name": "unknown-feature-values",
+            "history": pick(12),
+            "user_features": {**{n: "no-such-value" for n, _ in feature_specs}, "not-a-feature": "x"},
+            "candidates": pick(40),
+            "k": 10,
+        },
+        {
+            "name": "history-longer-than-windows",
+            "history": pick(long_length + short_length + 37, repeat=True),
+            "user_features": full,
+            "candidates": pick(60),
+            "k": 20,
+        },
         {"name": "short-history", "history": pick(3), "user_features": full, "candidates": pick(25), "k": 10},
-        {"name": "candidates-unknown-and-duplicates", "history": pick(30), "user_features": full,
-         "candidates": (lambda c: c + c[:5] + unknown)(pick(30)), "k": 15},
-        {"name": "k-larger-than-candidates", "history": pick(20), "user_features": full, "candidates": pick(6),
-         "k": 10},
+        {
+            "name": "candidates-unknown-and-duplicates",
+            "history": pick(30),
+            "user_features": full,
+            "candidates": (lambda c: c + c[:5] + unknown)(pick(30)),
+            "k": 15,
+        },
+        {
+            "name": "k-larger-than-candidates",
+            "history": pick(20),
+            "user_features": full,
+            "candidates": pick(6),
+            "k": 10,
+        },
     ]
     for u in users[:12]:
         user = demo_users[u]
@@ -216,7 +266,9 @@ def export_bundle(
 
     if golden_inputs is None:
         golden_inputs = standard_golden_inputs(demo_users, item_ids, feature_specs, long_length, short_length)
-    golden = golden_cases(tower, table, item_ids, feature_specs, model_cfg, long_length, short_length, golden_inputs)
+    golden = golden_cases(
+        tower, table, item_ids, feature_specs, model_cfg, long_length, short_length, golden_inputs
+    )
     (out / "golden.json").write_text(json.dumps(golden))
     (out / "demo_histories.json").write_text(json.dumps({"users": demo_users}))
 
@@ -250,7 +302,12 @@ def export_bundle(
             ],
             "outputs": [{"name": "interests", "dtype": "float32", "shape": [-1, model_cfg.n, model_cfg.dim]}],
         },
-        "items": {"embeddings": "items.f32", "ids": "item_ids.i64", "rows": int(len(item_ids)), "dim": model_cfg.dim},
+        "items": {
+            "embeddings": "items.f32",
+            "ids": "item_ids.i64",
+            "rows": int(len(item_ids)),
+            "dim": model_cfg.dim,
+        },
         "user_features": [{"name": n, "vocab": dict(v)} for n, v in feature_specs],
         "demo_histories": "demo_histories.json",
         "golden": "golden.json",

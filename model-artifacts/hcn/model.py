@@ -74,7 +74,9 @@ def aggregate(interests: torch.Tensor, items: torch.Tensor, temperature: float =
     return (w * s).sum(-1)
 
 
-def aggregate_catalogue(interests: torch.Tensor, table: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+def aggregate_catalogue(
+    interests: torch.Tensor, table: torch.Tensor, temperature: float = 1.0
+) -> torch.Tensor:
     """Eq. 8 of every user against one shared item table: interests [B,n,D], table [R,D] -> [B,R].
     One large matmul instead of the broadcast form (which would materialise [B,R,n,D])."""
     b, n, d = interests.shape

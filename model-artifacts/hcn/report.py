@@ -21,7 +21,11 @@ def fmt_duration(seconds) -> str:
     if seconds is None:
         return "unknown"
     seconds = int(round(seconds))
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+    return (
+        f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+        if seconds >= 3600
+        else f"{seconds // 60}m{seconds % 60:02d}s"
+    )
 
 
 def mean_std(values) -> dict:
@@ -46,15 +50,23 @@ def summarize(runs: list[dict]) -> dict:
         main = [r for r in runs if r["role"] == "seed" and r["model"] == model]
         if main:
             summary[model] = {
-                k: mean_std([r["metrics"][k] for r in main]) for k in METRICS if all(k in r["metrics"] for r in main)
+                k: mean_std([r["metrics"][k] for r in main])
+                for k in METRICS
+                if all(k in r["metrics"] for r in main)
             }
     sens = {}
     for r in runs:
         if (r["role"] == "sensitivity") or (r["role"] == "seed" and r["model"] == "HCN" and r["seed"] == 0):
             n = r["configs"]["model"]["n"]
-            sens[str(n)] = {k: r["metrics"][k] for k in ("auc", "gauc", "val_auc", "pearson") if k in r["metrics"]}
+            sens[str(n)] = {
+                k: r["metrics"][k] for k in ("auc", "gauc", "val_auc", "pearson") if k in r["metrics"]
+            }
     if sens:
-        summary["sensitivity_n"] = {"seed": 0, "model": "HCN", **dict(sorted(sens.items(), key=lambda kv: int(kv[0])))}
+        summary["sensitivity_n"] = {
+            "seed": 0,
+            "model": "HCN",
+            **dict(sorted(sens.items(), key=lambda kv: int(kv[0]))),
+        }
     return summary
 
 
@@ -78,24 +90,34 @@ def verdict(summary: dict) -> list[str]:
     lines.append(
         f"* **Does HCN beat every baseline and both ablations on mean test AUC? {answer}.** "
         f"HCN {hcn['mean']:.4f} ± {hcn['std']:.4f} ({hcn['runs']} seed(s))"
-        + (f"; best other: {best_other[0]} {best_other[1]['mean']:.4f} ± {best_other[1]['std']:.4f}" if best_other else "")
+        + (
+            f"; best other: {best_other[0]} {best_other[1]['mean']:.4f} ± {best_other[1]['std']:.4f}"
+            if best_other
+            else ""
+        )
         + "."
     )
     if not_beaten:
         lines.append(
             "  * Models at or above HCN: "
-            + ", ".join(f"{m} {others[m]['mean']:.4f} ({others[m]['mean'] - hcn['mean']:+.4f})" for m in not_beaten)
+            + ", ".join(
+                f"{m} {others[m]['mean']:.4f} ({others[m]['mean'] - hcn['mean']:+.4f})" for m in not_beaten
+            )
             + "."
         )
     if beaten:
         lines.append(
             "  * Models below HCN: "
-            + ", ".join(f"{m} {others[m]['mean']:.4f} ({others[m]['mean'] - hcn['mean']:+.4f})" for m in beaten)
+            + ", ".join(
+                f"{m} {others[m]['mean']:.4f} ({others[m]['mean'] - hcn['mean']:+.4f})" for m in beaten
+            )
             + "."
         )
         close = [m for m in beaten if hcn["mean"] - others[m]["mean"] < max(hcn["std"], others[m]["std"])]
         if close:
-            lines.append("  * Margins smaller than one standard deviation over seeds: " + ", ".join(close) + ".")
+            lines.append(
+                "  * Margins smaller than one standard deviation over seeds: " + ", ".join(close) + "."
+            )
     if missing:
         lines.append("  * No finished run yet: " + ", ".join(missing) + ".")
     return lines
@@ -130,31 +152,60 @@ def permille(a, b) -> str:
 
 
 def tables(summary: dict) -> list[str]:
-    out = ["## Table 3 — test AUC (mean ± std over seeds)", "", "| model | AUC | GAUC | seeds |", "|---|---|---|---|"]
+    out = [
+        "## Table 3 — test AUC (mean ± std over seeds)",
+        "",
+        "| model | AUC | GAUC | seeds |",
+        "|---|---|---|---|",
+    ]
     for m in TABLE3 + ("HCN-noCIN", "HCN-noHIN-noCIN"):
         s = summary.get(m)
-        out.append(f"| {m} | {cell(s and s['auc'])} | {cell(s and s['gauc'])} | {s['auc']['runs'] if s else 0} |")
+        out.append(
+            f"| {m} | {cell(s and s['auc'])} | {cell(s and s['gauc'])} | {s['auc']['runs'] if s else 0} |"
+        )
     base = [summary[m]["auc"]["mean"] for m in TABLE3[:-1] if m in summary]
     if "HCN" in summary and base:
-        out.append(f"| Imprv. (HCN vs best baseline) | {permille(summary['HCN']['auc']['mean'], max(base))} | | |")
-    out += ["", "## Table 4 — mean pairwise Pearson correlation of the interest vectors (lower = more diverse)", ""]
+        out.append(
+            f"| Imprv. (HCN vs best baseline) | {permille(summary['HCN']['auc']['mean'], max(base))} | | |"
+        )
+    out += [
+        "",
+        "## Table 4 — mean pairwise Pearson correlation of the interest vectors (lower = more diverse)",
+        "",
+    ]
     out += ["| model | Pearson |", "|---|---|"]
     for m in TABLE4 + ("HCN-noCIN", "HCN-noHIN-noCIN"):
         s = summary.get(m)
         out.append(f"| {m} | {cell(s and s.get('pearson'))} |")
-    out += ["", "## Table 5 — ablation of HIN and CIN (test AUC)", "", "| variant | model | AUC | Improve |", "|---|---|---|---|"]
+    out += [
+        "",
+        "## Table 5 — ablation of HIN and CIN (test AUC)",
+        "",
+        "| variant | model | AUC | Improve |",
+        "|---|---|---|---|",
+    ]
     ref = summary.get("HCN-noHIN-noCIN", {}).get("auc")
     for label, m in TABLE5:
         s = summary.get(m, {}).get("auc")
-        imp = "–" if (s is None or ref is None or m == "HCN-noHIN-noCIN") else permille(s["mean"], ref["mean"])
+        imp = (
+            "–" if (s is None or ref is None or m == "HCN-noHIN-noCIN") else permille(s["mean"], ref["mean"])
+        )
         out.append(f"| {label} | {m} | {cell(s)} | {imp} |")
     out += ["", "## Table 7 — whole-catalogue ranking of the held-out item (%, mean ± std)", ""]
     out += ["| model | HR@50 | NDCG@50 | HR@100 | NDCG@100 |", "|---|---|---|---|---|"]
     for m in TABLE3 + ("HCN-noCIN", "HCN-noHIN-noCIN"):
         s = summary.get(m, {})
-        out.append("| " + " | ".join([m] + [cell(s.get(k), 100, 2) for k in ("hr50", "ndcg50", "hr100", "ndcg100")]) + " |")
+        out.append(
+            "| "
+            + " | ".join([m] + [cell(s.get(k), 100, 2) for k in ("hr50", "ndcg50", "hr100", "ndcg100")])
+            + " |"
+        )
     sens = summary.get("sensitivity_n")
-    out += ["", "## Figure 6 — HCN's sensitivity to n (seed 0, test AUC; n = 8 is the main HCN seed-0 run)", ""]
+    out += [
+        "",
+        "## Figure 6 — HCN's sensitivity to n (seed 0, test AUC; n = 8 is the main HCN seed-0 run)",
+        "",
+    ]
     out += ["| n | test AUC | test GAUC | val AUC | Pearson |", "|---|---|---|---|---|"]
     for n, r in (sens or {}).items():
         if n.isdigit():
@@ -164,7 +215,12 @@ def tables(summary: dict) -> list[str]:
 
 
 def run_table(runs: list[dict], tuning: list[dict]) -> list[str]:
-    out = ["## Every run", "", "| run | role | lr | best epoch | val AUC | test AUC | seconds |", "|---|---|---|---|---|---|---|"]
+    out = [
+        "## Every run",
+        "",
+        "| run | role | lr | best epoch | val AUC | test AUC | seconds |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in sorted(tuning, key=lambda r: r["name"]) + sorted(runs, key=lambda r: r["name"]):
         m = r["metrics"]
         out.append(
@@ -172,7 +228,10 @@ def run_table(runs: list[dict], tuning: list[dict]) -> list[str]:
         )
     distinct = [r for r in runs if r["name"] != f"{r['model']}-s0"] + tuning  # seed-0 copies counted once
     total = sum(r["seconds"] for r in distinct)
-    out += ["", f"Total training + evaluation time of the runs above: {fmt_duration(total)} (seed-0 copies counted once)."]
+    out += [
+        "",
+        f"Total training + evaluation time of the runs above: {fmt_duration(total)} (seed-0 copies counted once).",
+    ]
     out += ["", "Mean wall-clock seconds per run (shared 2-core machine, 1 thread per run):", ""]
     out += ["| model | runs | mean s | max s |", "|---|---|---|---|"]
     for m in ALL_MODELS:
@@ -213,7 +272,9 @@ def protocol(runs, tuning, lrs, budget, sensitivity) -> list[str]:
         out.append("* Validation AUC per rate (chosen rate in bold):")
         for m in ALL_MODELS:
             if m in chosen:
-                grid = ", ".join(f"**{g}**" if m in picks and g.startswith(f"{picks[m]:g}:") else g for g in chosen[m])
+                grid = ", ".join(
+                    f"**{g}**" if m in picks and g.startswith(f"{picks[m]:g}:") else g for g in chosen[m]
+                )
                 out.append(f"  * {m}: {grid}")
     return out
 
@@ -227,12 +288,21 @@ def plot_curves(runs: list[dict], path: Path, dataset: str) -> None:
 
     fig, ax = plt.subplots(figsize=(8, 5))
     for m in ALL_MODELS:
-        for r in sorted((r for r in runs if r["model"] == m and r["role"] == "seed"), key=lambda r: r["seed"]):
+        for r in sorted(
+            (r for r in runs if r["model"] == m and r["role"] == "seed"), key=lambda r: r["seed"]
+        ):
             xs = [p["epoch"] for p in r["curve"]]
             ys = [p["val_auc"] for p in r["curve"]]
             first = r["seed"] == min(x["seed"] for x in runs if x["model"] == m and x["role"] == "seed")
-            ax.plot(xs, ys, marker="o" if first else None, alpha=1.0 if first else 0.35, label=m if first else None,
-                    color=f"C{ALL_MODELS.index(m)}", linestyle="--" if m in SINGLE_VECTOR else "-")
+            ax.plot(
+                xs,
+                ys,
+                marker="o" if first else None,
+                alpha=1.0 if first else 0.35,
+                label=m if first else None,
+                color=f"C{ALL_MODELS.index(m)}",
+                linestyle="--" if m in SINGLE_VECTOR else "-",
+            )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation AUC")
@@ -250,12 +320,21 @@ def write_all(results: Path, dataset: str, lrs, budget, sensitivity, plot: bool 
     runs, tuning = load_runs(results), load_tuning(results)
     summary = summarize(runs)
     (results / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
-    lines = [f"# HCN suite results: {dataset}", "", "Generated by `python -m hcn.suite`; rebuilt from `runs/*.json`.", ""]
+    lines = [
+        f"# HCN suite results: {dataset}",
+        "",
+        "Generated by `python -m hcn.suite`; rebuilt from `runs/*.json`.",
+        "",
+    ]
     lines += ["## Verdict (test metrics; everything chosen on validation)", ""]
     distinct = [r for r in runs if r["name"] != f"{r['model']}-s0"] + tuning  # seed-0 runs are tuning copies
     lines += verdict(summary) + pearson_verdict(summary) + budget_note(distinct) + [""]
     lines += tables(summary) + [""] + protocol(runs, tuning, lrs, budget, sensitivity) + [""]
-    lines += ["## Training curves", "", "![validation AUC per epoch](curves.png)", ""] + run_table(runs, tuning) + [""]
+    lines += (
+        ["## Training curves", "", "![validation AUC per epoch](curves.png)", ""]
+        + run_table(runs, tuning)
+        + [""]
+    )
     (results / "report.md").write_text("\n".join(lines))
     if plot:
         plot_curves(runs, results / "curves.png", dataset)

@@ -95,13 +95,21 @@ class Plan:
     re-read after every run (`pending`)."""
 
     def __init__(self, results: Path, models, seeds: int, lrs, sensitivity):
-        self.results, self.models, self.seeds, self.lrs, self.sensitivity = results, models, seeds, lrs, sensitivity
+        self.results, self.models, self.seeds, self.lrs, self.sensitivity = (
+            results,
+            models,
+            seeds,
+            lrs,
+            sensitivity,
+        )
 
     def runs(self) -> list[Run]:
         out = [Run(tune_name(m, lr), m, "tune", 0, lr) for m in self.models for lr in self.lrs]
         for seed in range(1, self.seeds):
             for m in self.models:
-                out.append(Run(f"{m}-s{seed}", m, "seed", seed, chosen_lr(self.results, m, self.lrs) or float("nan")))
+                out.append(
+                    Run(f"{m}-s{seed}", m, "seed", seed, chosen_lr(self.results, m, self.lrs) or float("nan"))
+                )
         if "HCN" in self.models:
             lr = chosen_lr(self.results, "HCN", self.lrs) or float("nan")
             out += [Run(f"HCN-n{n}-s0", "HCN", "sensitivity", 0, lr, n) for n in self.sensitivity if n != 8]
@@ -120,9 +128,15 @@ def code_version() -> dict:
     sources = sorted((ARTIFACTS / "hcn").glob("*.py"))
     digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in sources)).hexdigest()
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ARTIFACTS, capture_output=True, text=True, timeout=10)
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ARTIFACTS, capture_output=True, text=True, timeout=10
+        )
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "hcn"], cwd=ARTIFACTS, capture_output=True, text=True, timeout=10
+            ["git", "status", "--porcelain", "--", "hcn"],
+            cwd=ARTIFACTS,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
         commit, changed = head.stdout.strip() or None, bool(dirty.stdout.strip())
     except (OSError, subprocess.SubprocessError):
@@ -179,8 +193,16 @@ def finish(run: Run, results: Path, dataset: str, out: dict, cfgs, lrs, out_dir:
     if lr is not None:
         # The chosen tuning run is the model's seed-0 result.
         best = read_json(results / "runs" / "tune" / f"{tune_name(run.model, lr)}.json")
-        grid = {f"{x:g}": read_json(results / "runs" / "tune" / f"{tune_name(run.model, x)}.json")["metrics"]["val_auc"] for x in lrs}
-        write_json(results / "runs" / f"{run.model}-s0.json", dict(best, name=f"{run.model}-s0", role="seed", lr_grid_val_auc=grid))
+        grid = {
+            f"{x:g}": read_json(results / "runs" / "tune" / f"{tune_name(run.model, x)}.json")["metrics"][
+                "val_auc"
+            ]
+            for x in lrs
+        }
+        write_json(
+            results / "runs" / f"{run.model}-s0.json",
+            dict(best, name=f"{run.model}-s0", role="seed", lr_grid_val_auc=grid),
+        )
 
 
 def run_suite(
@@ -255,18 +277,24 @@ def main(argv=None):
     p.add_argument("--dataset", required=True, choices=("ml-1m", "ml-100k", "csv"))
     p.add_argument("--data-path", help="data set folder (default ../shared/datasets/<dataset>)")
     p.add_argument("--results", help="results folder (default model-artifacts/results/<dataset>)")
-    p.add_argument("--work", help="checkpoint folder (default model-artifacts/runs/suite/<dataset>, not committed)")
+    p.add_argument(
+        "--work", help="checkpoint folder (default model-artifacts/runs/suite/<dataset>, not committed)"
+    )
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--only", nargs="+", metavar="MODEL", help=f"subset of {', '.join(MODELS)}")
     p.add_argument("--lrs", type=float, nargs="+", default=list(LRS))
-    p.add_argument("--sensitivity", type=int, nargs="*", default=list(SENSITIVITY_N), help="HCN n values (Figure 6)")
+    p.add_argument(
+        "--sensitivity", type=int, nargs="*", default=list(SENSITIVITY_N), help="HCN n values (Figure 6)"
+    )
     p.add_argument("--epochs", type=int, default=SUITE_BUDGET["epochs"])
     p.add_argument("--positions-per-user", type=int, default=SUITE_BUDGET["positions_per_user"])
     p.add_argument("--batch-size", type=int, default=SUITE_BUDGET["batch_size"])
     p.add_argument("--dim", type=int, help="override D for every model (tests / smoke runs)")
     p.add_argument("--max-runs", type=int, help="stop after this many runs (the rest resume later)")
     p.add_argument("--dry-run", action="store_true", help="print the plan and what is done; train nothing")
-    p.add_argument("--report-only", action="store_true", help="rebuild summary.json, report.md, curves.png only")
+    p.add_argument(
+        "--report-only", action="store_true", help="rebuild summary.json, report.md, curves.png only"
+    )
     a = p.parse_args(argv)
     if a.report_only:
         results = Path(a.results) if a.results else ARTIFACTS / "results" / a.dataset

@@ -43,7 +43,12 @@ def synthetic_bundle(out, items=200_000, n=16, dim=128, long=500, short=50, seed
         history = [int(x) for x in rng.choice(ids, size=length)]
         features = {name: str(rng.choice(values)) for name, values in FEATURES if rng.random() < 0.9}
         users[u] = {"history": history, "features": features}
-    data_info = {"dataset": "synthetic", "items": items, "seed": seed, "note": "random weights, for benchmarks"}
+    data_info = {
+        "dataset": "synthetic",
+        "items": items,
+        "seed": seed,
+        "note": "random weights, for benchmarks",
+    }
     return export_bundle(
         out,
         name=f"synthetic-{items}",

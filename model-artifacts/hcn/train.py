@@ -93,7 +93,10 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print) -> d
     seconds = time.time() - start
     metrics["seconds"] = seconds
     metrics["cpu_seconds"] = time.process_time() - cpu_start  # the machine is shared: CPU time too
-    progress(f"[{model_cfg.type} seed={train_cfg.seed}] test " + json.dumps({k: round(v, 4) for k, v in metrics.items()}))
+    progress(
+        f"[{model_cfg.type} seed={train_cfg.seed}] test "
+        + json.dumps({k: round(v, 4) for k, v in metrics.items()})
+    )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     configs = {
@@ -102,7 +105,9 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print) -> d
         "train": dataclasses.asdict(train_cfg),
     }
     torch.save({"state_dict": model.state_dict(), **configs}, out / "model.pt")
-    (out / "metrics.json").write_text(json.dumps({"metrics": metrics, **configs, "data_info": ds.info()}, indent=2))
+    (out / "metrics.json").write_text(
+        json.dumps({"metrics": metrics, **configs, "data_info": ds.info()}, indent=2)
+    )
     (out / "curve.json").write_text(json.dumps(curve, indent=2))
     return {"metrics": metrics, "curve": curve, "seconds": seconds}
 
@@ -139,7 +144,11 @@ def add_config_args(p: argparse.ArgumentParser):
 
 def configs_from_args(a):
     def pick(cls, **extra):
-        vals = {f.name: getattr(a, f.name) for f in dataclasses.fields(cls) if getattr(a, f.name, None) is not None}
+        vals = {
+            f.name: getattr(a, f.name)
+            for f in dataclasses.fields(cls)
+            if getattr(a, f.name, None) is not None
+        }
         vals.update(extra)
         return cls(**vals)
 

@@ -45,7 +45,8 @@ OPS = {
     "Cast": lambda a, i: i[0].astype(DTYPES[a["to"]]),
     "Where": lambda a, i: np.where(i[0], i[1], i[2]),
     "ConstantOfShape": lambda a, i: np.full(
-        tuple(i[0]), numpy_helper.to_array(a["value"])[0] if "value" in a else 0.0,
+        tuple(i[0]),
+        numpy_helper.to_array(a["value"])[0] if "value" in a else 0.0,
         dtype=numpy_helper.to_array(a["value"]).dtype if "value" in a else np.float32,
     ),
     "Expand": lambda a, i: i[0] * np.ones(tuple(i[1]), dtype=i[0].dtype),

@@ -75,7 +75,9 @@ def test_output_depends_on_history(name):
 @pytest.mark.parametrize("name", sorted(BASELINES))
 def test_empty_history_is_finite(name):
     t = tower(name)
-    empty = torch.zeros(2, META.long_length, dtype=torch.int64), torch.zeros(2, META.short_length, dtype=torch.int64)
+    empty = torch.zeros(2, META.long_length, dtype=torch.int64), torch.zeros(
+        2, META.short_length, dtype=torch.int64
+    )
     out = t(*empty, FEATURES[:2])
     assert torch.isfinite(out).all()
     # With no history, only the user features remain: different features, different outputs.

@@ -19,7 +19,9 @@ def chronological(events):
 def dataset(tmp_path, fmt, events, **kw):
     writer = {"ml-1m": write_ml1m, "ml-100k": write_ml100k, "csv": write_csv}[fmt]
     folder = writer(tmp_path / fmt, events)
-    cfg = DataConfig(dataset=fmt, path=str(folder), long_length=kw.get("long", 5), short_length=kw.get("short", 3))
+    cfg = DataConfig(
+        dataset=fmt, path=str(folder), long_length=kw.get("long", 5), short_length=kw.get("short", 3)
+    )
     return load_dataset(cfg)
 
 
@@ -34,7 +36,7 @@ def test_loaders_read_every_format_the_same_way(tmp_path, events, fmt):
     prefix = "u" if fmt == "csv" else ""
     for k, user in enumerate(ds.user_ids):
         rows = ds.history_rows(k, ds.seq_len[k])
-        assert list(ds.item_ids[rows]) == expected[int(user[len(prefix):])]
+        assert list(ds.item_ids[rows]) == expected[int(user[len(prefix) :])]
     # genres: item 10*k has genres k%4 and (k+1)%4 in every format
     assert ds.meta.num_genres == 4
     assert (ds.item_genres[1:].sum(1) == 2).all()

@@ -15,7 +15,14 @@ from hcn.synthetic import synthetic_bundle
 from hcn.train import load_run, run_experiment
 
 COMMITTED = Path(__file__).resolve().parents[1] / "bundles" / "hcn-ml1m"
-REQUIRED_KINDS = ("empty", "unknown-items", "partial-features", "longer-than-windows", "duplicates", "whole-catalogue")
+REQUIRED_KINDS = (
+    "empty",
+    "unknown-items",
+    "partial-features",
+    "longer-than-windows",
+    "duplicates",
+    "whole-catalogue",
+)
 
 
 def eq8_numpy(interests, rows_matrix, temperature):
@@ -30,14 +37,22 @@ def check_bundle(folder: Path, min_cases=20):
     assert m["format"] == "hcn-bundle/1"
     for name, digest in m["files"].items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
-    assert set(m["files"]) == {"user_tower.onnx", "items.f32", "item_ids.i64", "golden.json", "demo_histories.json"}
+    assert set(m["files"]) == {
+        "user_tower.onnx",
+        "items.f32",
+        "item_ids.i64",
+        "golden.json",
+        "demo_histories.json",
+    }
     assert m["version"].endswith(m["files"]["user_tower.onnx"][:8])
     mc, n, d = m["model"], m["model"]["n"], m["model"]["dim"]
     ll, ls = mc["long_length"], mc["short_length"]
 
     model = onnx.load(str(folder / "user_tower.onnx"))
     onnx.checker.check_model(model)
-    assert m["tower"]["opset"] == 17 and any(o.version == 17 for o in model.opset_import if o.domain in ("", "ai.onnx"))
+    assert m["tower"]["opset"] == 17 and any(
+        o.version == 17 for o in model.opset_import if o.domain in ("", "ai.onnx")
+    )
     ins = {i.name: i for i in model.graph.input}
     f = len(m["user_features"])
     for name, width in (("long_ids", ll), ("short_ids", ls), ("user_features", f)):
@@ -93,7 +108,10 @@ def check_bundle(folder: Path, min_cases=20):
     }
     (interests,) = onnx_numpy.run(folder / "user_tower.onnx", feeds)
     assert interests.shape == (len(cases), n, d) and interests.dtype == np.float32
-    assert np.abs(interests - np.array([c["interests"] for c in cases])).max() <= golden["tolerance"]["interests_abs"]
+    assert (
+        np.abs(interests - np.array([c["interests"] for c in cases])).max()
+        <= golden["tolerance"]["interests_abs"]
+    )
     demo = json.loads((folder / m["demo_histories"]).read_text())
     assert all(set(v) == {"history", "features"} for v in demo["users"].values())
     return m, golden
@@ -141,7 +159,9 @@ def test_tiny_export_is_a_valid_bundle(tiny_run):
     with torch.no_grad():
         for c in golden["cases"][:6]:
             got = model.user_tower(
-                torch.tensor([c["long_ids"]]), torch.tensor([c["short_ids"]]), torch.tensor([c["feature_ids"]])
+                torch.tensor([c["long_ids"]]),
+                torch.tensor([c["short_ids"]]),
+                torch.tensor([c["feature_ids"]]),
             )[0]
             assert np.allclose(got.numpy(), np.asarray(c["interests"]), atol=1e-5), c["name"]
     # items.f32 is the item tower's output
@@ -151,7 +171,9 @@ def test_tiny_export_is_a_valid_bundle(tiny_run):
 
 
 def test_synthetic_bundle_with_long_sequences(tmp_path):
-    out = synthetic_bundle(tmp_path / "syn", items=300, n=4, dim=16, long=500, short=50, seed=1, demo_users=30)
+    out = synthetic_bundle(
+        tmp_path / "syn", items=300, n=4, dim=16, long=500, short=50, seed=1, demo_users=30
+    )
     manifest, golden = check_bundle(out)
     assert manifest["model"]["long_length"] == 500 and manifest["items"]["rows"] == 301
     assert "42" in json.loads((out / "demo_histories.json").read_text())["users"]
@@ -160,7 +182,9 @@ def test_synthetic_bundle_with_long_sequences(tmp_path):
 def test_preprocess_follows_the_sequence_convention():
     id_to_row = {100: 1, 200: 2, 300: 3, 400: 4}
     specs = [("gender", {"F": 1, "M": 2}), ("age", {"18": 1})]
-    long, short, feats = preprocess([100, 999, 200, 300, 400], {"gender": "M", "x": "1"}, id_to_row, specs, 4, 2)
+    long, short, feats = preprocess(
+        [100, 999, 200, 300, 400], {"gender": "M", "x": "1"}, id_to_row, specs, 4, 2
+    )
     assert short == [3, 4] and long == [0, 0, 1, 2] and feats == [2, 0]
     assert preprocess([], {}, id_to_row, specs, 3, 2) == ([0, 0, 0], [0, 0], [0, 0])
 

@@ -60,12 +60,17 @@ def test_suite_runs_everything_then_resumes_without_retraining(fixture_dir, tmp_
     for model in suite.MODELS:
         runs = [json.loads((results / "runs" / f"{model}-s{s}.json").read_text()) for s in (0, 1)]
         assert on_disk[model]["auc"]["mean"] == pytest.approx(np.mean([r["metrics"]["auc"] for r in runs]))
-        assert on_disk[model]["auc"]["std"] == pytest.approx(np.std([r["metrics"]["auc"] for r in runs], ddof=1))
+        assert on_disk[model]["auc"]["std"] == pytest.approx(
+            np.std([r["metrics"]["auc"] for r in runs], ddof=1)
+        )
         for key in ("gauc", "hr50", "ndcg50", "hr100", "ndcg100"):
             assert 0.0 <= on_disk[model][key]["mean"] <= 1.0
         assert ("pearson" in on_disk[model]) == (model not in suite.BASELINE_MODELS[:4])
         # Seed 0 is the tuning run with the better VALIDATION AUC; seed 1 reuses its rate.
-        grid = {lr: json.loads((results / "runs" / "tune" / f"{model}-lr{lr:g}-s0.json").read_text()) for lr in LRS}
+        grid = {
+            lr: json.loads((results / "runs" / "tune" / f"{model}-lr{lr:g}-s0.json").read_text())
+            for lr in LRS
+        }
         best = max(LRS, key=lambda lr: (grid[lr]["metrics"]["val_auc"], -LRS.index(lr)))
         assert runs[0]["lr"] == runs[1]["lr"] == best
         assert runs[0]["metrics"] == grid[best]["metrics"]
@@ -92,7 +97,13 @@ def test_unknown_model_is_rejected(fixture_dir, tmp_path):
 def test_dry_run_lists_the_plan_without_training(fixture_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(hcn.train, "run_experiment", lambda *a, **k: pytest.fail("dry run trained"))
     lines = []
-    suite.run_suite("csv", data_path=str(fixture_dir), results_dir=tmp_path, only=["HCN"], dry_run=True,
-                    progress=lines.append)
+    suite.run_suite(
+        "csv",
+        data_path=str(fixture_dir),
+        results_dir=tmp_path,
+        only=["HCN"],
+        dry_run=True,
+        progress=lines.append,
+    )
     assert any("HCN-lr0.002-s0" in line and "todo" in line for line in lines)
     assert any("HCN-n16-s0" in line for line in lines)

@@ -19,11 +19,35 @@ def test_cli_defaults_are_the_config_defaults():
 
 def test_cli_sets_every_kind_of_field():
     data, model, train = parse(
-        "--dataset", "csv", "--path", "/d", "--model", "HCN", "--n", "4", "--co-interest", "false",
-        "--cin-concat", "LS", "--temperature", "0.5", "--lr", "0.01", "--seed", "3", "--data-seed", "7",
+        "--dataset",
+        "csv",
+        "--path",
+        "/d",
+        "--model",
+        "HCN",
+        "--n",
+        "4",
+        "--co-interest",
+        "false",
+        "--cin-concat",
+        "LS",
+        "--temperature",
+        "0.5",
+        "--lr",
+        "0.01",
+        "--seed",
+        "3",
+        "--data-seed",
+        "7",
     )
     assert (data.dataset, data.path, data.seed) == ("csv", "/d", 7)
-    assert (model.n, model.co_interest, model.hierarchical, model.cin_concat, model.temperature) == (4, False, True, "LS", 0.5)
+    assert (model.n, model.co_interest, model.hierarchical, model.cin_concat, model.temperature) == (
+        4,
+        False,
+        True,
+        "LS",
+        0.5,
+    )
     assert (train.lr, train.seed) == (0.01, 3)
 
 
