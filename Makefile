@@ -4,9 +4,10 @@ SHELL := /bin/bash
 JDK25 := $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/java-25-* /usr/lib/jvm/jdk-25*))
 export JAVA_HOME := $(if $(JDK25),$(JDK25),$(JAVA_HOME))
 PYTHON ?= /usr/bin/python3
+DATASET ?= ml-1m
 MVN := ./mvnw -B
 
-.PHONY: run test test-java test-python test-observability deps fmt build model bench
+.PHONY: run test test-java test-python test-observability deps fmt build model suite bench
 
 ## run: start the service on the committed bundle with the embedded history source (no Redis)
 run: build
@@ -40,6 +41,10 @@ bench:
 model:
 	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m hcn.train --dataset ml-1m --out runs/hcn-ml1m
 	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m hcn.export --run runs/hcn-ml1m --out bundles/hcn-ml1m --name hcn-ml1m
+
+## suite: every model x 3 seeds against the paper's baselines on DATASET (ml-1m | ml-100k); resumable
+suite:
+	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m hcn.suite --dataset $(DATASET)
 
 fmt:
 	$(MVN) -q spotless:apply
