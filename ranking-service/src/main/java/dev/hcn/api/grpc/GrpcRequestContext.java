@@ -5,6 +5,7 @@ import dev.hcn.ranking.RankingException;
 import dev.hcn.ranking.RequestContext;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -15,6 +16,11 @@ import java.util.concurrent.TimeoutException;
 final class GrpcRequestContext implements RequestContext {
 
   static final String API = "grpc";
+
+  /**
+   * How close to its deadline a cancellation counts as the deadline; see {@link #nearlyExpired}.
+   */
+  static final long DEADLINE_SLACK_MS = 100;
 
   private final Context context;
 
@@ -40,11 +46,20 @@ final class GrpcRequestContext implements RequestContext {
       throw deadlineExceeded();
     }
     if (context.isCancelled()) {
-      if (context.cancellationCause() instanceof TimeoutException) {
+      if (context.cancellationCause() instanceof TimeoutException || nearlyExpired(deadline)) {
         throw deadlineExceeded();
       }
       throw new RankingException(ErrorType.CANCELLED, "the caller cancelled the request");
     }
+  }
+
+  /**
+   * A client whose deadline passes resets the stream, which reaches the server as a plain
+   * cancellation, often before the server's own copy of the deadline (which started later, when the
+   * headers arrived) has expired. A cancellation this close to the deadline is the deadline.
+   */
+  private static boolean nearlyExpired(Deadline deadline) {
+    return deadline != null && deadline.timeRemaining(TimeUnit.MILLISECONDS) <= DEADLINE_SLACK_MS;
   }
 
   private static RankingException deadlineExceeded() {

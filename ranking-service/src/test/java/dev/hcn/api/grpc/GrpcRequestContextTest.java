@@ -54,6 +54,17 @@ class GrpcRequestContextTest {
   }
 
   @Test
+  void cancellationRightBeforeTheDeadlineIsTheDeadline() {
+    // What a client's own deadline looks like on the server: a stream reset shortly before the
+    // server's later-started copy of the deadline expires.
+    Context.CancellableContext call =
+        Context.ROOT.withDeadline(Deadline.after(30, TimeUnit.MILLISECONDS), timer);
+    call.cancel(null);
+
+    assertThat(typeOf(new GrpcRequestContext(call))).isEqualTo(ErrorType.DEADLINE_EXCEEDED);
+  }
+
+  @Test
   void currentReadsTheAttachedCallContext() throws Exception {
     Context.CancellableContext call = Context.ROOT.withCancellation();
     call.cancel(null);
