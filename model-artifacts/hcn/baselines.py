@@ -5,6 +5,9 @@ item tower in hcn.model.Recommender), same D, same inputs and the same user-feat
 Eq. 7, so a comparison isolates the sequence encoder.
 
 Shared conventions:
+* Positions (ModelConfig.positions): a learned position table added to the compacted sequence
+  (position p = p-th from the end) before the encoder, for every model; the default is each
+  model's own (on for SASRec, SAMRec, ComiRec-SA, off for MeanPooling, GRU4Rec, MIND).
 * Single-sequence models read the concatenation [long; short] (most recent last). It is first
   compacted: non-padding rows keep their order and move to the right end, so the amount and place
   of padding (row 0) never changes an output, and position p always means "p-th from the end".
@@ -41,10 +44,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from hcn.model import NEG_INF, ItemTower
+from hcn.layers import NEG_INF, UserFeatureFusion, add_positions, learned_positions
 
-SINGLE_VECTOR = ("MeanPooling", "GRU4Rec", "SASRec", "SAMRec")
-MULTI_INTEREST = ("MIND", "ComiRec-SA")
 SELF_ATTENTION_BLOCKS = 2
 SELF_ATTENTION_HEADS = 1
 ROUTING_ITERATIONS = 3
@@ -63,43 +64,25 @@ def masked_softmax(logits: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.
     return att * mask.to(att.dtype)
 
 
-class UserFeatureFusion(nn.Module):
-    """Eq. 7 exactly as HCN does it: the sum of the user-feature embeddings (index 0 = missing),
-    tiled over the n vectors, concatenated per vector and mapped 2D -> D."""
-
-    def __init__(self, dim: int, feature_sizes):
-        super().__init__()
-        self.features = nn.ModuleList(nn.Embedding(v, dim, padding_idx=0) for v in feature_sizes)
-        self.out = nn.Linear(2 * dim, dim)
-        # HCN's initialisation of the same layers: N(0, 1/D) embeddings (row 0 zero), Xavier, zero bias.
-        for emb in self.features:
-            nn.init.normal_(emb.weight, std=dim**-0.5)
-            with torch.no_grad():
-                emb.weight[0].zero_()
-        nn.init.xavier_uniform_(self.out.weight)
-        nn.init.zeros_(self.out.bias)
-
-    def forward(self, x_tilde: torch.Tensor, user_features: torch.Tensor) -> torch.Tensor:
-        x_hat = x_tilde.new_zeros(x_tilde.shape[0], x_tilde.shape[2])
-        for f, emb in enumerate(self.features):
-            x_hat = x_hat + emb(user_features[:, f])
-        return self.out(torch.cat([x_tilde, x_hat.unsqueeze(1).expand_as(x_tilde)], dim=-1))
-
-
 class SequenceTower(nn.Module):
-    """Shared skeleton: compact [long; short], embed with the item tower, encode -> [B,n,D], fuse."""
+    """Shared skeleton: compact [long; short], embed with the item tower `items` (the Recommender's
+    candidate tower), add positions (if on), encode -> [B,n,D], fuse (Eq. 7)."""
 
-    def __init__(self, cfg, meta):
+    default_positions = False
+
+    def __init__(self, cfg, meta, items: nn.Module):
         super().__init__()
         self.cfg = cfg
         self.length = meta.long_length + meta.short_length
-        self.items = ItemTower(meta.num_rows, meta.num_genres, cfg.dim)
+        self.items = items
+        on = self.default_positions if cfg.positions is None else cfg.positions
+        self.positions = learned_positions(self.length, cfg.dim) if on else None
         self.fusion = UserFeatureFusion(cfg.dim, meta.user_feature_sizes)
 
     def forward(self, long_ids, short_ids, user_features):
         ids = compact(torch.cat([long_ids, short_ids], dim=1))
         mask = ids > 0
-        seq = self.items(ids) * mask.unsqueeze(-1).to(torch.float32)
+        seq = add_positions(self.items(ids) * mask.unsqueeze(-1).to(torch.float32), mask, self.positions)
         return self.fusion(self.encode(seq, mask), user_features)
 
     def encode(self, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # [B,L,D] -> [B,n,D]
@@ -118,8 +101,8 @@ class MeanPooling(SequenceTower):
 
 
 class GRU4Rec(SequenceTower):
-    def __init__(self, cfg, meta):
-        super().__init__(cfg, meta)
+    def __init__(self, cfg, meta, items):
+        super().__init__(cfg, meta, items)
         # No biases: from a zero state a zero input leaves the state exactly zero, so the leading
         # padding of the compacted sequence is a no-op and no packing is needed (4x faster here).
         self.gru = nn.GRU(cfg.dim, cfg.dim, batch_first=True, bias=False)
@@ -151,15 +134,15 @@ class SelfAttentionBlock(nn.Module):
 
 
 class SelfAttentive(SequenceTower):
-    """Stacked self-attention over the compacted sequence with positional embeddings. A query
+    """Stacked self-attention over the compacted sequence (learned positions by default). A query
     attends to valid keys (and, so that no row is empty, to itself); queries at padding positions
     are zeroed after every block, so padding never reaches a valid position."""
 
     causal = False
+    default_positions = True
 
-    def __init__(self, cfg, meta):
-        super().__init__(cfg, meta)
-        self.positions = nn.Parameter(torch.randn(self.length, cfg.dim) * cfg.dim**-0.5)
+    def __init__(self, cfg, meta, items):
+        super().__init__(cfg, meta, items)
         self.blocks = nn.ModuleList(
             SelfAttentionBlock(cfg.dim, SELF_ATTENTION_HEADS, cfg.dropout)
             for _ in range(SELF_ATTENTION_BLOCKS)
@@ -169,7 +152,7 @@ class SelfAttentive(SequenceTower):
     def hidden(self, seq, mask):
         length = seq.shape[1]
         keep = mask.unsqueeze(-1).to(seq.dtype)
-        x = (seq + self.positions[-length:]) * keep
+        x = seq * keep
         eye = torch.eye(length, dtype=torch.bool)
         allowed = mask.unsqueeze(1) | eye  # [B,L(query),L(key)]
         if self.causal:
@@ -198,8 +181,8 @@ def squash(z: torch.Tensor) -> torch.Tensor:
 
 
 class MIND(SequenceTower):
-    def __init__(self, cfg, meta):
-        super().__init__(cfg, meta)
+    def __init__(self, cfg, meta, items):
+        super().__init__(cfg, meta, items)
         self.bilinear = nn.Linear(cfg.dim, cfg.dim, bias=False)  # S, shared by all capsules
         self.register_buffer("routing_init", torch.randn(cfg.n, self.length))
         self.h_layer = nn.Sequential(nn.Linear(cfg.dim, cfg.dim), nn.ReLU())
@@ -221,20 +204,21 @@ class MIND(SequenceTower):
 
 
 class ComiRecSA(SequenceTower):
-    def __init__(self, cfg, meta):
-        super().__init__(cfg, meta)
-        self.positions = nn.Parameter(torch.randn(self.length, cfg.dim) * cfg.dim**-0.5)
+    default_positions = True
+
+    def __init__(self, cfg, meta, items):
+        super().__init__(cfg, meta, items)
         self.w1 = nn.Linear(cfg.dim, 4 * cfg.dim)
         self.w2 = nn.Linear(4 * cfg.dim, cfg.n, bias=False)
 
     def encode(self, seq, mask):
-        length = seq.shape[1]
-        h = (seq + self.positions[-length:]) * mask.unsqueeze(-1).to(seq.dtype)
+        h = seq * mask.unsqueeze(-1).to(seq.dtype)
         logits = self.w2(torch.tanh(self.w1(h))).transpose(1, 2)  # [B,n,L]
         att = masked_softmax(logits, mask.unsqueeze(1), dim=-1)
         return torch.matmul(att, h)
 
 
+# name -> user tower class; hcn.registry lists them with their kind (single / multi-vector).
 BASELINES = {
     "MeanPooling": MeanPooling,
     "GRU4Rec": GRU4Rec,
@@ -243,9 +227,3 @@ BASELINES = {
     "MIND": MIND,
     "ComiRec-SA": ComiRecSA,
 }
-
-
-def build_user_tower(model_cfg, meta) -> nn.Module:
-    if model_cfg.type not in BASELINES:
-        raise ValueError(f"unknown model type {model_cfg.type!r}; baselines: {sorted(BASELINES)} (or HCN)")
-    return BASELINES[model_cfg.type](model_cfg, meta)

@@ -29,6 +29,15 @@ import numpy as np
 from hcn.config import REPO_ROOT, DataConfig
 
 
+class DataFormatError(ValueError):
+    """A data file is not what its format promises: names the file, the line and what was expected."""
+
+    def __init__(self, path, line: int | None, expected: str, got: str | None = None):
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: expected {expected}" + (f", got {got!r}" if got is not None else ""))
+        self.path, self.line, self.expected = str(path), line, expected
+
+
 @dataclass(frozen=True)
 class DatasetMeta:
     """What a user tower needs to know about the data set (stable interface for hcn.baselines)."""

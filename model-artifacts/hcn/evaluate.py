@@ -8,6 +8,10 @@
         rank = number of items scored strictly higher; hit if rank < K; ndcg = 1 / log2(rank + 2).
 * pearson: mean over users of the mean pairwise Pearson correlation between the user's n interest
         vectors (each vector's D components are the samples; paper Table 4). Only when n > 1.
+* diagnostics (`diagnostics`): the same Pearson and the relative spread mean_k |u_k - u_bar| / |u_bar|
+        at every stage of HCN (each H_i of both modules, L^, S^, L~, S~, the output before and after
+        Eq. 7), or of the output alone for the other multi-vector models.
+* ItemPop (`itempop_metrics`): every candidate scored by its number of training events; no model.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import numpy as np
 import torch
 from scipy.stats import rankdata
 
-from hcn.model import aggregate, aggregate_catalogue
+from hcn.layers import aggregate, aggregate_catalogue
+from hcn.model import HCN
 
 KS = (50, 100)
 
@@ -42,6 +47,65 @@ def mean_pairwise_pearson(interests: np.ndarray) -> float:
     corr = np.einsum("und,umd->unm", x, x)
     iu = np.triu_indices(interests.shape[1], k=1)
     return float(corr[:, iu[0], iu[1]].mean())
+
+
+def relative_spread(interests: np.ndarray) -> float:
+    """interests [U, n, D] -> mean over users of mean_k |u_k - u_bar| / |u_bar| (0 = all identical)."""
+    centre = interests.mean(axis=1, keepdims=True)
+    dev = np.linalg.norm(interests - centre, axis=2).mean(axis=1)
+    return float((dev / np.maximum(np.linalg.norm(centre[:, 0], axis=1), 1e-12)).mean())
+
+
+def spread_figures(interests: np.ndarray) -> dict:
+    x = np.asarray(interests, dtype=np.float64)
+    return {"pearson": mean_pairwise_pearson(x), "spread": relative_spread(x)}
+
+
+@torch.no_grad()
+def diagnostics(model, ds, split: str = "test", max_users: int = 1024) -> dict:
+    """{stage: {pearson, spread}} over the first max_users users of `split` ({} for one vector)."""
+    model.eval()
+    users = np.arange(min(ds.num_users, max_users))
+    long, short = ds.user_windows(users, split)
+    args = (torch.from_numpy(long), torch.from_numpy(short), torch.from_numpy(ds.user_features[users]))
+    if isinstance(model.user_tower, HCN):
+        stages = {}
+        model.user_tower(*args, stages=stages)
+    else:
+        stages = {"output": model.user_tower(*args)}
+    return {k: spread_figures(v.numpy()) for k, v in stages.items() if v.dim() == 3 and v.shape[1] > 1}
+
+
+def itempop_metrics(ds, split: str = "test") -> dict:
+    """The ItemPop anchor: score = the item's number of training events (before validation)."""
+    counts = np.zeros(ds.num_rows, dtype=np.float64)
+    for u in range(ds.num_users):
+        np.add.at(counts, ds.history_rows(u, ds.seq_len[u] - 2), 1.0)
+    cands = ds.eval_candidates(split)
+    scores = counts[cands]
+    labels = np.zeros_like(scores)
+    labels[:, 0] = 1
+    out = {"auc": global_auc(scores, labels), "gauc": float(user_auc(scores).mean()), "users": ds.num_users}
+    end_offset = 1 if split == "test" else 2
+    ranks = np.zeros(ds.num_users, dtype=np.int64)
+    for u in range(ds.num_users):
+        s = counts.copy()
+        s[0] = -np.inf
+        target = cands[u, 0]
+        s[ds.history_rows(u, ds.seq_len[u] - end_offset)] = -np.inf
+        s[target] = counts[target]
+        ranks[u] = int((s > counts[target]).sum())
+    out.update(rank_metrics(ranks))
+    return out
+
+
+def rank_metrics(ranks: np.ndarray) -> dict:
+    out = {}
+    for k in KS:
+        hit = ranks < k
+        out[f"hr{k}"] = float(hit.mean())
+        out[f"ndcg{k}"] = float(np.where(hit, 1.0 / np.log2(ranks + 2.0), 0.0).mean())
+    return out
 
 
 @torch.no_grad()
@@ -104,9 +168,4 @@ def full_catalogue_metrics(model, ds, interests: torch.Tensor, split: str, batch
             s[j, hist] = -np.inf
             s[j, targets[u]] = target_score
             ranks[u] = int((s[j] > target_score).sum())
-    out = {}
-    for k in KS:
-        hit = ranks < k
-        out[f"hr{k}"] = float(hit.mean())
-        out[f"ndcg{k}"] = float(np.where(hit, 1.0 / np.log2(ranks + 2.0), 0.0).mean())
-    return out
+    return rank_metrics(ranks)

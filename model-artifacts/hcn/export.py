@@ -20,7 +20,9 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from hcn.model import ItemTower, aggregate_catalogue
+from hcn.layers import ItemTower, aggregate_catalogue
+from hcn.model import HCN
+from hcn.registry import describe
 
 OPSET = 17
 GOLDEN_TOLERANCE = {"interests_abs": 1e-4, "score_abs": 1e-4}
@@ -37,11 +39,23 @@ class FrozenItemTable(nn.Module):
         return F.embedding(rows, self.table)
 
 
-def export_user_tower(user_tower: nn.Module, item_table: torch.Tensor) -> nn.Module:
-    """Eval-mode copy of the tower whose history embedding is a plain table lookup."""
+def tower_form(model_cfg) -> str:
+    """The exact form of HCN's attention that costs less at serving time: per layer the literal form
+    projects the whole sequence (2 L D^2 multiply-adds for keys and values), the re-associated one
+    attends with the n*h folded queries instead (2 n h L D), so it wins where h * n < D."""
+    return "reassociated" if model_cfg.heads * model_cfg.n < model_cfg.dim else "literal"
+
+
+def export_user_tower(user_tower: nn.Module, item_table: torch.Tensor, form: str | None = None) -> nn.Module:
+    """Eval-mode copy of the tower whose history embedding is a plain table lookup; HCN's attention
+    in `form` (default: tower_form of its configuration)."""
     tower = copy.deepcopy(user_tower).eval()
     if isinstance(getattr(tower, "items", None), ItemTower):
         tower.items = FrozenItemTable(item_table)
+    if isinstance(tower, HCN):
+        tower.set_form(form or tower_form(tower.cfg))
+        if tower_form(tower.cfg) == "reassociated" and (form or "reassociated") == "reassociated":
+            tower.freeze()
     return tower
 
 
@@ -54,6 +68,31 @@ def _declare_output_shape(path: Path, n: int, dim: int) -> None:
     for d, value in zip(dims[1:], (n, dim)):
         d.dim_value = value
     onnx.save(model, str(path))
+
+
+def write_tower_onnx(
+    tower: nn.Module, path, long_length: int, short_length: int, n_feat: int, n: int, dim: int
+):
+    """The tower as ONNX opset 17 with the bundle's signature (docs/bundle-format.md): int64
+    long_ids [B, long], short_ids [B, short], user_features [B, F] -> float32 interests [B, n, D]."""
+    dummy = (
+        torch.zeros(2, long_length, dtype=torch.long),
+        torch.ones(2, short_length, dtype=torch.long),
+        torch.zeros(2, n_feat, dtype=torch.long),
+    )
+    names = ["long_ids", "short_ids", "user_features"]
+    torch.onnx.export(
+        tower,
+        dummy,
+        str(path),
+        input_names=names,
+        output_names=["interests"],
+        dynamic_axes={k: {0: "batch"} for k in names + ["interests"]},
+        opset_version=OPSET,
+        do_constant_folding=True,
+    )
+    _declare_output_shape(Path(path), n, dim)
+    onnx.checker.check_model(str(path))
 
 
 def preprocess(history, features, id_to_row, feature_specs, long_length, short_length):
@@ -229,6 +268,7 @@ def export_bundle(
     data_info: dict,
     metrics: dict,
     golden_inputs: list | None = None,
+    diagnostics: dict | None = None,
 ) -> Path:
     """Writes the bundle to out_dir. feature_specs: [(name, {raw value: index 1..V})] in tower order;
     item_ids: int64 [R] external id per row, row 0 = -1."""
@@ -245,24 +285,9 @@ def export_bundle(
     item_ids.astype("<i8").tofile(out / "item_ids.i64")
 
     n_feat = len(feature_specs)
-    dummy = (
-        torch.zeros(2, long_length, dtype=torch.long),
-        torch.ones(2, short_length, dtype=torch.long),
-        torch.zeros(2, n_feat, dtype=torch.long),
+    write_tower_onnx(
+        tower, out / "user_tower.onnx", long_length, short_length, n_feat, model_cfg.n, model_cfg.dim
     )
-    names = ["long_ids", "short_ids", "user_features"]
-    torch.onnx.export(
-        tower,
-        dummy,
-        str(out / "user_tower.onnx"),
-        input_names=names,
-        output_names=["interests"],
-        dynamic_axes={k: {0: "batch"} for k in names + ["interests"]},
-        opset_version=OPSET,
-        do_constant_folding=True,
-    )
-    _declare_output_shape(out / "user_tower.onnx", model_cfg.n, model_cfg.dim)
-    onnx.checker.check_model(str(out / "user_tower.onnx"))
 
     if golden_inputs is None:
         golden_inputs = standard_golden_inputs(demo_users, item_ids, feature_specs, long_length, short_length)
@@ -290,11 +315,13 @@ def export_bundle(
             "short_length": short_length,
             "temperature": model_cfg.temperature,
             "cin_concat": model_cfg.cin_concat,
+            "reading": describe(model_cfg),
             "config": dataclasses.asdict(model_cfg),
         },
         "tower": {
             "file": "user_tower.onnx",
             "opset": OPSET,
+            "form": tower_form(model_cfg) if isinstance(tower, HCN) else "literal",
             "inputs": [
                 {"name": "long_ids", "dtype": "int64", "shape": [-1, long_length]},
                 {"name": "short_ids", "dtype": "int64", "shape": [-1, short_length]},
@@ -315,14 +342,17 @@ def export_bundle(
         "metrics": metrics,
         "files": hashes,
     }
+    if diagnostics:
+        manifest["diagnostics"] = diagnostics
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return out
 
 
 def export_run(run_dir, out_dir, name=None) -> Path:
     """Exports the checkpoint of a hcn.train run folder, with its data set's demo users."""
+    from hcn.checkpoint import load_run
     from hcn.data import load_dataset
-    from hcn.train import load_run
+    from hcn.evaluate import diagnostics
 
     data_cfg, model_cfg, _, model, metrics = load_run(run_dir)
     ds = load_dataset(data_cfg)
@@ -338,6 +368,7 @@ def export_run(run_dir, out_dir, name=None) -> Path:
         demo_users=ds.demo_users(),
         data_info=ds.info(),
         metrics=metrics,
+        diagnostics=diagnostics(model, ds, "test"),
     )
 
 

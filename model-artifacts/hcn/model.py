@@ -1,23 +1,22 @@
-"""HCN (paper Section 2): item tower, Hierarchical Multi-Interest Network, Co-Interest Network,
-user-feature fusion (Eq. 7), aggregation (Eq. 8) and loss (Eq. 9).
-
-Sequence attention uses 3-D bmm over (batch x heads): measured on this machine (torch 1.13,
-B=256, n=8, L=80, h=4, dk=12, forward+backward of one layer) bmm 0.22 s / einsum 0.29 s / broadcast
-multiply + sum 0.59-0.68 s wall with 2 threads under load, and 0.03-0.05 / 0.04-0.05 / 0.11-0.23 s
-of CPU with 1 thread. The small n x n Co-Interest attention and the
-Eq. 8 aggregation over a few candidates use broadcast multiply + sum. All export to ONNX opset 17.
+"""HCN (paper Section 2): Hierarchical Multi-Interest Network (Algorithm 1, Eq. 3), Co-Interest
+Network (Eqs. 4-6), then the shared user-feature fusion (Eq. 7, hcn.layers) -> [B, n, D].
 
 Readings of the ambiguous parts of the paper (also in model-artifacts/README.md):
 * Eq. 5 says i ranges over [1, l_L] and j over [1, l_S], but L^ and S^ are n x D (outputs of the
   two HIN modules), so both indices range over the n interests: e = L^ S^T is n x n,
   L~_i = sum_j softmax_j(e_i.) S^_j and S~_j = sum_i softmax_i(e_.j) L^_i.
-* Eq. 6 "[L~; S~; S~]" is taken literally (cin_concat="LSS"): per interest i the vectors L~_i,
-  S~_i, S~_i are concatenated (3D) and mapped to D by W^h; "LS" concatenates [L~_i; S~_i] (2D).
-* Eq. 7 concatenates X~^U (n x D) with the user-feature vector X^^U (1 x D) tiled n times, per
-  interest, and maps 2D -> D by W^U.
-* Eq. 8's sums run over the n interests; a temperature divides the logits (1 = the paper).
+* Eq. 6 "[L~; S~; S~]" is taken literally (cin_concat="LSS"); the other readings are behind
+  ModelConfig.cin_concat (LS, esim, residual).
 * Algorithm 1: H_i = Concat(heads) W^o with C_i = H_{i-1} for i > 0, no residual or norm (the
-  paper shows none); F_c = W_c [H_0; ...; H_r] + b_c concatenates per interest ((r+1)D -> D).
+  paper shows none: hin_layer="literal"); F_c = W_c [H_0; ...; H_r] + b_c concatenates per interest
+  ((r+1)D -> D). hin_layer="residual" is the pre-LN Transformer block of the cited attention.
+
+The attention is computed in an exactly re-associated form (`MultiHeadInterestAttention`):
+per head (C W_Q)(I W_K)^T = (C W_Q W_K^T) I^T and softmax(.)(I W_V) W_O = (softmax(.) I)(W_V W_O),
+so the sequence I is never projected (cost n*h*L*D instead of L*D^2 per layer), the attention is
+a few large matmuls instead of B*h tiny ones, and the first layer's queries C_0 W_Q W_K^T do not
+depend on the user at all. `form="literal"` keeps the textbook computation (the same parameters,
+the same function up to float rounding): tests and hcn.bench_train compare the two.
 """
 
 from __future__ import annotations
@@ -26,67 +25,15 @@ import math
 
 import torch
 from torch import nn
-import torch.nn.functional as F
 
-NEG_INF = -1e9  # masked logit: exp underflows to exactly 0 in float32
+from hcn.layers import NEG_INF, UserFeatureFusion, add_positions, learned_positions, xavier_zero_bias
 
-
-class ItemTower(nn.Module):
-    """Item id embedding + mean of its genre embeddings -> D. Row 0 (padding) maps to zeros."""
-
-    def __init__(self, num_rows: int, num_genres: int, dim: int):
-        super().__init__()
-        self.ids = nn.Embedding(num_rows, dim, padding_idx=0)
-        nn.init.normal_(self.ids.weight, std=dim**-0.5)
-        with torch.no_grad():
-            self.ids.weight[0].zero_()
-        self.num_genres = num_genres
-        if num_genres > 0:
-            self.genres = nn.Parameter(torch.randn(num_genres, dim) * dim**-0.5)
-            # Row-normalised multi-hot genre matrix, loaded from the data set (load_genres).
-            self.register_buffer("genre_weights", torch.zeros(num_rows, num_genres))
-
-    def load_genres(self, multi_hot) -> None:
-        """multi_hot: [num_rows, num_genres] 0/1; each row becomes the mean over its genres."""
-        if self.num_genres == 0:
-            return
-        m = torch.as_tensor(multi_hot, dtype=torch.float32)
-        m = m / m.sum(dim=1, keepdim=True).clamp(min=1.0)
-        m[0] = 0.0
-        self.genre_weights.copy_(m)
-
-    def forward(self, rows: torch.Tensor) -> torch.Tensor:
-        out = self.ids(rows)
-        if self.num_genres > 0:
-            out = out + F.embedding(rows, self.genre_weights) @ self.genres
-        return out
-
-    def all_rows(self) -> torch.Tensor:
-        """[num_rows, D] embedding of every row (row 0 = zeros)."""
-        return self.forward(torch.arange(self.ids.num_embeddings))
-
-
-def aggregate(interests: torch.Tensor, items: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
-    """Paper Eq. 8. interests [B,n,D], items [B,M,D] -> scores [B,M]:
-    s_k = <u_k, x>, w = softmax(s / T), score = sum_k w_k s_k (softmax is max-shifted, so stable)."""
-    s = (items.unsqueeze(2) * interests.unsqueeze(1)).sum(-1)  # [B,M,n]
-    w = torch.softmax(s / temperature, dim=-1)
-    return (w * s).sum(-1)
-
-
-def aggregate_catalogue(
-    interests: torch.Tensor, table: torch.Tensor, temperature: float = 1.0
-) -> torch.Tensor:
-    """Eq. 8 of every user against one shared item table: interests [B,n,D], table [R,D] -> [B,R].
-    One large matmul instead of the broadcast form (which would materialise [B,R,n,D])."""
-    b, n, d = interests.shape
-    s = (interests.reshape(b * n, d) @ table.t()).reshape(b, n, -1).transpose(1, 2)  # [B,R,n]
-    w = torch.softmax(s / temperature, dim=-1)
-    return (w * s).sum(-1)
+FORMS = ("reassociated", "literal")
 
 
 class MultiHeadInterestAttention(nn.Module):
-    """One layer of Eq. 3: queries are interest centres [B,n,D], keys/values the sequence [B,L,D]."""
+    """One layer of Eq. 3: queries are interest centres [B,n,D] (or [n,D], the same for every user),
+    keys/values the sequence [B,L,D]. Parameters are the textbook W_Q, W_K, W_V, W_O (nn.Linear)."""
 
     def __init__(self, dim: int, heads: int, dropout: float = 0.0):
         super().__init__()
@@ -96,137 +43,221 @@ class MultiHeadInterestAttention(nn.Module):
         self.v = nn.Linear(dim, dim, bias=False)
         self.o = nn.Linear(dim, dim, bias=False)
         self.drop = nn.Dropout(dropout)
+        self.form = "reassociated"
+        self.frozen = None  # serving: (query_key, value_out, folded constant queries or None)
+
+    def freeze(self, constant_centres: torch.Tensor | None = None) -> None:
+        """Serving copy: fold the weight products once (and, for the first layer, the queries
+        C_0 W_Q W_K^T, which do not depend on the user), so a request pays only the per-user work."""
+        with torch.no_grad():
+            qk, vo = self.query_key(), self.value_out()
+            first = None
+            if constant_centres is not None:
+                first = (constant_centres @ qk).reshape(-1, qk.shape[0])
+        self.frozen = (qk, vo, first)
+
+    def query_key(self) -> torch.Tensor:
+        """[D, h*D]: column block h is W_Q,h W_K,h^T / sqrt(dk) (in x @ W convention)."""
+        if self.frozen is not None:
+            return self.frozen[0]
+        d, h, dk = self.q.in_features, self.heads, self.dk
+        wq = self.q.weight.reshape(h, dk, d)  # q_h = x @ wq[h]^T
+        wk = self.k.weight.reshape(h, dk, d)
+        m = torch.matmul(wq.transpose(1, 2), wk) / math.sqrt(dk)  # [h, D, D]
+        return m.permute(1, 0, 2).reshape(d, h * d)
+
+    def value_out(self) -> torch.Tensor:
+        """[h*D, D]: row block h is W_V,h W_O,h (in x @ W convention)."""
+        if self.frozen is not None:
+            return self.frozen[1]
+        d, h, dk = self.q.in_features, self.heads, self.dk
+        wv = self.v.weight.reshape(h, dk, d)  # v_h = x @ wv[h]^T
+        wo = self.o.weight.reshape(d, h, dk).permute(1, 2, 0)  # out = sum_h head_h @ wo[h]
+        return torch.matmul(wv.transpose(1, 2), wo).reshape(h * d, d)
 
     def forward(self, centres: torch.Tensor, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        b, n, d = centres.shape
-        length, h, dk = seq.shape[1], self.heads, self.dk
+        if self.form == "literal":
+            return self.forward_literal(centres, seq, mask)
+        b, length, d = seq.shape
+        h = self.heads
+        if centres.dim() == 2:  # the same queries for every user: one [B*L, D] x [D, n*h] matmul
+            n = centres.shape[0]
+            folded = self.frozen[2] if self.frozen is not None else None
+            qk = folded if folded is not None else (centres @ self.query_key()).reshape(n * h, d)
+            logits = (seq.reshape(b * length, d) @ qk.t()).reshape(b, length, n * h).transpose(1, 2)
+        else:
+            n = centres.shape[1]
+            qk = (centres.reshape(b * n, d) @ self.query_key()).reshape(b, n * h, d)
+            logits = torch.bmm(qk, seq.transpose(1, 2))  # [B, n*h, L], rows ordered (interest, head)
+        att = torch.softmax(logits.masked_fill(~mask.unsqueeze(1), NEG_INF), dim=-1)
+        # All-padding rows: softmax is uniform over padding; zero it so the output is exactly 0.
+        att = self.drop(att * mask.any(dim=-1).to(att.dtype).reshape(b, 1, 1))
+        mixed = torch.bmm(att, seq).reshape(b * n, h * d)  # per (interest, head): softmax(.) I
+        return (mixed @ self.value_out()).reshape(b, n, d)
+
+    def forward_literal(self, centres: torch.Tensor, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The textbook computation: project queries, keys and values, attend per head, W_O."""
+        b, length, d = seq.shape
+        if centres.dim() == 2:
+            centres = centres.unsqueeze(0).expand(b, -1, -1)
+        n, h, dk = centres.shape[1], self.heads, self.dk
         q = self.q(centres).reshape(b, n, h, dk).transpose(1, 2).reshape(b * h, n, dk)
         k = self.k(seq).reshape(b, length, h, dk).permute(0, 2, 3, 1).reshape(b * h, dk, length)
         v = self.v(seq).reshape(b, length, h, dk).transpose(1, 2).reshape(b * h, length, dk)
         logits = torch.bmm(q, k) / math.sqrt(dk)  # [B*h, n, L]
         keep = mask.unsqueeze(1).expand(b, h, length).reshape(b * h, 1, length)
-        logits = logits.masked_fill(~keep, NEG_INF)
-        att = torch.softmax(logits, dim=-1)
-        # All-padding rows: softmax is uniform over padding; zero it so the output is exactly 0.
-        att = att * keep.any(dim=-1, keepdim=True).to(att.dtype)
-        att = self.drop(att)
+        att = torch.softmax(logits.masked_fill(~keep, NEG_INF), dim=-1)
+        att = self.drop(att * keep.any(dim=-1, keepdim=True).to(att.dtype))
         heads = torch.bmm(att, v).reshape(b, h, n, dk).transpose(1, 2)  # [B,n,h,dk]
         return self.o(heads.reshape(b, n, d))
+
+
+class InterestLayer(nn.Module):
+    """One hierarchical layer: literal H = MHA(C, I), or residual (pre-LN) H = C + MHA(LN C, LN I)
+    [+ FFN(LN H)]."""
+
+    def __init__(self, dim: int, heads: int, dropout: float, reading: str, ffn: bool):
+        super().__init__()
+        self.attention = MultiHeadInterestAttention(dim, heads, dropout)
+        self.residual = reading == "residual"
+        if self.residual:
+            self.norm_c, self.norm_i = nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.ffn = None
+        if ffn:
+            self.norm_f = nn.LayerNorm(dim)
+            self.ffn = nn.Sequential(nn.Linear(dim, 4 * dim), nn.ReLU(), nn.Linear(4 * dim, dim))
+
+    def freeze(self, constant_centres: torch.Tensor | None) -> None:
+        if constant_centres is not None and self.residual:
+            constant_centres = self.norm_c(constant_centres)
+        self.attention.freeze(constant_centres)
+
+    def forward(self, centres, seq, mask):
+        if not self.residual:
+            return self.attention(centres, seq, mask)
+        out = self.attention(self.norm_c(centres), self.norm_i(seq), mask)
+        out = (centres + out) if centres.dim() == 3 else (centres.unsqueeze(0) + out)
+        if self.ffn is not None:
+            out = out + self.ffn(self.norm_f(out))
+        return out
 
 
 class HierarchicalMultiInterest(nn.Module):
     """Algorithm 1: seed matrix C_0, `layers` stacked attention layers (layer i>0 queries with
     H_{i-1}), F_c = W_c [H_0; ...; H_r] + b_c."""
 
-    def __init__(self, n: int, dim: int, heads: int, layers: int, dropout: float = 0.0):
+    def __init__(self, n, dim, heads, layers, dropout=0.0, reading="literal", ffn=False):
         super().__init__()
         self.seed = nn.Parameter(torch.randn(n, dim))  # C_0, "random initialize" as N(0, 1)
-        self.layers = nn.ModuleList(MultiHeadInterestAttention(dim, heads, dropout) for _ in range(layers))
+        self.layers = nn.ModuleList(InterestLayer(dim, heads, dropout, reading, ffn) for _ in range(layers))
         self.combine = nn.Linear(layers * dim, dim)  # W_c, b_c
 
-    def forward(self, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        centres = self.seed.unsqueeze(0).expand(seq.shape[0], -1, -1)
+    def freeze(self) -> None:
+        for i, layer in enumerate(self.layers):
+            layer.freeze(self.seed if i == 0 else None)
+
+    def forward(self, seq: torch.Tensor, mask: torch.Tensor, stages=None, prefix="") -> torch.Tensor:
+        centres = self.seed  # [n, D]: the first layer's queries are the same for every user
         outputs = []
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
             centres = layer(centres, seq, mask)
             outputs.append(centres)
+            if stages is not None:
+                stages[f"{prefix}H{i}"] = centres
         return self.combine(torch.cat(outputs, dim=-1))  # [B,n,D]
 
 
 def co_interest(long_i: torch.Tensor, short_i: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Eqs. 4-5 over the n x n interest pairs: returns (L~, S~), each [B,n,D]."""
-    e = (long_i.unsqueeze(2) * short_i.unsqueeze(1)).sum(-1)  # e[b,i,j] = L^_i . S^_j
-    to_short = torch.softmax(e, dim=2)  # over j
-    to_long = torch.softmax(e, dim=1)  # over i
-    l_tilde = (to_short.unsqueeze(-1) * short_i.unsqueeze(1)).sum(2)
-    s_tilde = (to_long.unsqueeze(-1) * long_i.unsqueeze(2)).sum(1)
+    e = torch.bmm(long_i, short_i.transpose(1, 2))  # e[b,i,j] = L^_i . S^_j
+    l_tilde = torch.bmm(torch.softmax(e, dim=2), short_i)  # L~_i = sum_j softmax_j(e_i.) S^_j
+    s_tilde = torch.bmm(torch.softmax(e, dim=1).transpose(1, 2), long_i)  # S~_j = sum_i softmax_i(e_.j) L^_i
     return l_tilde, s_tilde
 
 
-class HCN(nn.Module):
-    """User tower: forward(long_ids [B,Ll], short_ids [B,Ls], user_features [B,F]) -> [B,n,D]."""
+CIN_PARTS = {"LSS": 3, "LS": 2, "esim": 8, "residual": 2}
 
-    def __init__(self, cfg, meta):
+
+def cin_features(reading: str, l_hat, s_hat, l_tilde, s_tilde) -> torch.Tensor:
+    """The per-interest input of W^h (Eq. 6) under each reading."""
+    if reading == "LSS":
+        parts = [l_tilde, s_tilde, s_tilde]
+    elif reading == "LS":
+        parts = [l_tilde, s_tilde]
+    elif reading == "esim":  # ESIM's enhancement of each side: [a; a~; a - a~; a * a~]
+        parts = [
+            l_hat,
+            l_tilde,
+            l_hat - l_tilde,
+            l_hat * l_tilde,
+            s_hat,
+            s_tilde,
+            s_hat - s_tilde,
+            s_hat * s_tilde,
+        ]
+    else:  # residual
+        parts = [l_hat + l_tilde, s_hat + s_tilde]
+    return torch.cat(parts, dim=-1)
+
+
+class HCN(nn.Module):
+    """User tower: forward(long_ids [B,Ll], short_ids [B,Ls], user_features [B,F]) -> [B,n,D].
+    `items` is the item tower that embeds the history (the Recommender's candidate tower)."""
+
+    default_positions = False  # the paper's HCN gets no order information
+
+    def __init__(self, cfg, meta, items: nn.Module):
         super().__init__()
         d = cfg.dim
         self.cfg = cfg
         layers = cfg.layers if cfg.hierarchical else 1
-        # History item embedding; Recommender replaces it by the shared candidate item tower.
-        self.items = ItemTower(meta.num_rows, meta.num_genres, d)
-        self.long_hin = HierarchicalMultiInterest(cfg.n, d, cfg.heads, layers, cfg.dropout)
-        self.short_hin = HierarchicalMultiInterest(cfg.n, d, cfg.heads, layers, cfg.dropout)
-        if cfg.co_interest:
-            parts = 3 if cfg.cin_concat == "LSS" else 2
-            self.fuse = nn.Linear(parts * d, d)  # W^h, b^h (Eq. 6)
-        else:
-            self.fuse = nn.Linear(2 * d, d)  # "w/o CIN": W [L^; S^] + b
-        self.user_features = nn.ModuleList(nn.Embedding(v, d, padding_idx=0) for v in meta.user_feature_sizes)
-        for emb in self.user_features:
-            nn.init.normal_(emb.weight, std=d**-0.5)
-            with torch.no_grad():
-                emb.weight[0].zero_()
-        self.out = nn.Linear(2 * d, d)  # W^U, b^U (Eq. 7)
-        # Xavier weights and zero biases: with PyTorch's default bias init the biases (shared by all
-        # n interests) dominate the small attention outputs and the n interests start identical.
-        for m in self.modules():
-            if isinstance(m, nn.Linear):
-                nn.init.xavier_uniform_(m.weight)
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
+        self.items = items
+        hin = dict(dropout=cfg.dropout, reading=cfg.hin_layer, ffn=cfg.hin_ffn)
+        self.long_hin = HierarchicalMultiInterest(cfg.n, d, cfg.heads, layers, **hin)
+        self.short_hin = HierarchicalMultiInterest(cfg.n, d, cfg.heads, layers, **hin)
+        positions = self.default_positions if cfg.positions is None else cfg.positions
+        self.long_positions = learned_positions(meta.long_length, d) if positions else None
+        self.short_positions = learned_positions(meta.short_length, d) if positions else None
+        parts = CIN_PARTS[cfg.cin_concat] if cfg.co_interest else 2
+        self.fuse = nn.Linear(parts * d, d)  # W^h, b^h (Eq. 6); "w/o CIN": W [L^; S^] + b
+        self.fusion = UserFeatureFusion(d, meta.user_feature_sizes)  # Eq. 7
+        xavier_zero_bias(self.long_hin)
+        xavier_zero_bias(self.short_hin)
+        xavier_zero_bias(self.fuse)
 
-    def forward(self, long_ids, short_ids, user_features):
-        long_hat = self.long_hin(self.items(long_ids), long_ids > 0)
-        short_hat = self.short_hin(self.items(short_ids), short_ids > 0)
+    def embed(self, ids: torch.Tensor, positions):
+        mask = ids > 0
+        return add_positions(self.items(ids), mask, positions), mask
+
+    def forward(self, long_ids, short_ids, user_features, stages: dict | None = None):
+        """stages (diagnostics): when a dict, it receives every intermediate [B,n,D] by name."""
+        long_hat = self.long_hin(*self.embed(long_ids, self.long_positions), stages, "long.")
+        short_hat = self.short_hin(*self.embed(short_ids, self.short_positions), stages, "short.")
         if self.cfg.co_interest:
             l_tilde, s_tilde = co_interest(long_hat, short_hat)
-            parts = [l_tilde, s_tilde, s_tilde] if self.cfg.cin_concat == "LSS" else [l_tilde, s_tilde]
-            x_tilde = self.fuse(torch.cat(parts, dim=-1))
+            x_tilde = self.fuse(cin_features(self.cfg.cin_concat, long_hat, short_hat, l_tilde, s_tilde))
         else:
             x_tilde = self.fuse(torch.cat([long_hat, short_hat], dim=-1))
-        x_hat = x_tilde.new_zeros(x_tilde.shape[0], x_tilde.shape[2])
-        for f, emb in enumerate(self.user_features):
-            x_hat = x_hat + emb(user_features[:, f])
-        x_hat = x_hat.unsqueeze(1).expand_as(x_tilde)
-        return self.out(torch.cat([x_tilde, x_hat], dim=-1))
+        out = self.fusion(x_tilde, user_features)
+        if stages is not None:
+            stages.update(L_hat=long_hat, S_hat=short_hat, X_tilde=x_tilde, output=out)
+            if self.cfg.co_interest:
+                stages.update(L_tilde=l_tilde, S_tilde=s_tilde)
+        return out
 
+    def freeze(self) -> "HCN":
+        """For an eval-mode serving copy in the re-associated form: weight products and the first
+        layers' queries computed once (see MultiHeadInterestAttention.freeze). Training must not
+        use a frozen tower (its folded matrices no longer follow the parameters)."""
+        self.long_hin.freeze()
+        self.short_hin.freeze()
+        return self
 
-class Recommender(nn.Module):
-    """User tower + item tower + Eq. 8. A user tower's `items` ItemTower (history embedding) is
-    replaced by the shared item tower, so history and candidates live in one space."""
-
-    def __init__(self, user_tower: nn.Module, item_tower: ItemTower, temperature: float = 1.0):
-        super().__init__()
-        if isinstance(getattr(user_tower, "items", None), ItemTower):
-            user_tower.items = item_tower
-        self.user_tower = user_tower
-        self.item_tower = item_tower
-        self.temperature = temperature
-
-    def forward(self, long_ids, short_ids, user_features, items):
-        interests = self.user_tower(long_ids, short_ids, user_features)
-        return aggregate(interests, self.item_tower(items), self.temperature)
-
-    @staticmethod
-    def loss(scores: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """Eq. 9: binary cross-entropy on sigmoid(score)."""
-        return F.binary_cross_entropy_with_logits(scores, labels)
-
-
-def build_user_tower(model_cfg, meta) -> nn.Module:
-    if model_cfg.type == "HCN":
-        return HCN(model_cfg, meta)
-    from hcn import baselines  # written by the baselines helper
-
-    return baselines.build_user_tower(model_cfg, meta)
-
-
-def build_model(model_cfg, meta) -> Recommender:
-    item_tower = ItemTower(meta.num_rows, meta.num_genres, model_cfg.dim)
-    return Recommender(build_user_tower(model_cfg, meta), item_tower, model_cfg.temperature)
-
-
-def load_item_genres(model: nn.Module, multi_hot) -> None:
-    """Fill the genre buffer of every ItemTower inside `model`."""
-    for m in model.modules():
-        if isinstance(m, ItemTower):
-            m.load_genres(multi_hot)
+    def set_form(self, form: str) -> "HCN":
+        """Switches every attention layer between the re-associated and the literal computation."""
+        if form not in FORMS:
+            raise ValueError(f"form must be one of {FORMS}")
+        for m in self.modules():
+            if isinstance(m, MultiHeadInterestAttention):
+                m.form = form
+        return self

@@ -14,7 +14,8 @@ import torch
 from hcn.config import ModelConfig
 from hcn.data import DatasetMeta
 from hcn.export import export_bundle
-from hcn.model import build_model, load_item_genres
+from hcn.layers import load_item_genres
+from hcn.registry import build_model
 
 GENRES = 24
 FEATURES = [

@@ -1,5 +1,6 @@
-"""Training: Eq. 9 loss on (positive + sampled negatives) per target position, Adam, best epoch by
-VALIDATION AUC only, then one evaluation on test.
+"""Training: Eq. 9 loss on (positive + sampled negatives) per target position (+ the optional
+diversity regulariser), Adam, best epoch by VALIDATION AUC only (early stopping with
+TrainConfig.patience), then one evaluation on test, with the diversity diagnostics.
 
     python -m hcn.train --dataset ml-1m --out runs/hcn-ml1m [--model HCN --n 8 --dim 48 ...]
 """
@@ -20,16 +21,11 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from hcn.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
-from hcn.data import load_dataset  # noqa: E402
-from hcn.evaluate import evaluate  # noqa: E402
-from hcn.model import build_model, load_item_genres  # noqa: E402
-
-
-def make_model(data_cfg: DataConfig, model_cfg: ModelConfig, ds=None):
-    ds = ds or load_dataset(data_cfg)
-    model = build_model(model_cfg, ds.meta)
-    load_item_genres(model, ds.item_genres)
-    return model
+from hcn.checkpoint import load_run, make_model  # noqa: E402,F401  (load_run: older callers)
+from hcn.data import DataFormatError, load_dataset  # noqa: E402
+from hcn.evaluate import diagnostics, evaluate  # noqa: E402
+from hcn.layers import diversity_penalty  # noqa: E402
+from hcn.registry import describe  # noqa: E402
 
 
 def train_epoch(model, opt, ds, train_cfg: TrainConfig, rng: np.random.Generator) -> tuple[float, int]:
@@ -39,13 +35,12 @@ def train_epoch(model, opt, ds, train_cfg: TrainConfig, rng: np.random.Generator
     for i in range(0, len(users), train_cfg.batch_size):
         sl = slice(i, i + train_cfg.batch_size)
         long, short = ds.windows(users[sl], ends[sl])
-        scores = model(
-            torch.from_numpy(long),
-            torch.from_numpy(short),
-            torch.from_numpy(ds.user_features[users[sl]]),
-            torch.from_numpy(items[sl]),
+        interests = model.user_tower(
+            torch.from_numpy(long), torch.from_numpy(short), torch.from_numpy(ds.user_features[users[sl]])
         )
-        loss = model.loss(scores, torch.from_numpy(labels[sl]))
+        loss = model.loss(model.score(interests, torch.from_numpy(items[sl])), torch.from_numpy(labels[sl]))
+        if train_cfg.diversity > 0:
+            loss = loss + train_cfg.diversity * diversity_penalty(interests)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -55,8 +50,10 @@ def train_epoch(model, opt, ds, train_cfg: TrainConfig, rng: np.random.Generator
 
 
 def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print) -> dict:
-    """Trains, picks the epoch with the best validation AUC, evaluates it on test and writes
-    out_dir/{metrics.json, curve.json, model.pt}. Returns {metrics, curve, seconds}."""
+    """Trains (at most train_cfg.epochs; stops after train_cfg.patience epochs without a better
+    validation AUC when patience > 0), picks the epoch with the best validation AUC, evaluates it on
+    test and writes out_dir/{metrics.json, curve.json, model.pt}. Returns {metrics, curve, seconds,
+    diagnostics, stopped_early}."""
     start, cpu_start = time.time(), time.process_time()
     torch.set_num_threads(train_cfg.threads)
     torch.manual_seed(train_cfg.seed)
@@ -87,8 +84,12 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print) -> d
             f"val_auc {val['auc']:.4f} gauc {val['gauc']:.4f} {samples / t_train:.0f} samples/s "
             f"{point['seconds']:.0f}s"
         )
+        if train_cfg.patience and epoch - best["epoch"] >= train_cfg.patience:
+            break
+    stopped_early = len(curve) < train_cfg.epochs
     model.load_state_dict(best_state)
     metrics = evaluate(model, ds, "test", full_ranking=True)
+    diag = diagnostics(model, ds, "test")
     metrics.update(best_epoch=best["epoch"], val_auc=best["val_auc"], val_gauc=best["val_gauc"])
     seconds = time.time() - start
     metrics["seconds"] = seconds
@@ -105,24 +106,12 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print) -> d
         "train": dataclasses.asdict(train_cfg),
     }
     torch.save({"state_dict": model.state_dict(), **configs}, out / "model.pt")
+    extra = {"reading": describe(model_cfg), "diagnostics": diag, "stopped_early": stopped_early}
     (out / "metrics.json").write_text(
-        json.dumps({"metrics": metrics, **configs, "data_info": ds.info()}, indent=2)
+        json.dumps({"metrics": metrics, **configs, **extra, "data_info": ds.info()}, indent=2)
     )
     (out / "curve.json").write_text(json.dumps(curve, indent=2))
-    return {"metrics": metrics, "curve": curve, "seconds": seconds}
-
-
-def load_run(run_dir):
-    """Rebuilds (data_cfg, model_cfg, train_cfg, model, metrics) from a run folder."""
-    run = Path(run_dir)
-    ckpt = torch.load(run / "model.pt")
-    data_cfg = DataConfig(**ckpt["data"])
-    model_cfg = ModelConfig(**ckpt["model"])
-    train_cfg = TrainConfig(**ckpt["train"])
-    model = make_model(data_cfg, model_cfg)
-    model.load_state_dict(ckpt["state_dict"])
-    metrics = json.loads((run / "metrics.json").read_text())["metrics"]
-    return data_cfg, model_cfg, train_cfg, model.eval(), metrics
+    return {"metrics": metrics, "curve": curve, "seconds": seconds, **extra}
 
 
 def add_config_args(p: argparse.ArgumentParser):
@@ -135,7 +124,7 @@ def add_config_args(p: argparse.ArgumentParser):
             if name == "seed" or name in seen:
                 continue
             seen.add(name)
-            kind = type(f.default) if f.default is not None else str
+            kind = next((t for t in (bool, int, float) if f.type.startswith(t.__name__)), str)
             parse = (lambda v: v.lower() in ("1", "true", "yes")) if kind is bool else kind
             p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=parse)
     p.add_argument("--seed", type=int, default=0, help="training seed")
@@ -166,7 +155,10 @@ def main(argv=None):
     a = p.parse_args(argv)
     data_cfg, model_cfg, train_cfg = configs_from_args(a)
     print(data_cfg, model_cfg, train_cfg, sep="\n")
-    run_experiment(data_cfg, model_cfg, train_cfg, a.out)
+    try:
+        run_experiment(data_cfg, model_cfg, train_cfg, a.out)
+    except (DataFormatError, FileNotFoundError) as e:  # a data problem: one clear line, no traceback
+        raise SystemExit(f"error: {e}")
 
 
 if __name__ == "__main__":

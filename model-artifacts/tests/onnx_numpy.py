@@ -29,6 +29,13 @@ def _reduce_sum(x, axes=None, keepdims=1):
     return x.sum(axis=axes, keepdims=bool(keepdims)).astype(x.dtype)
 
 
+def _layer_norm(x, scale, bias, axis, eps):
+    axes = tuple(range(axis % x.ndim, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    return ((x - mean) / np.sqrt(var + eps) * scale + bias).astype(x.dtype)
+
+
 OPS = {
     "Add": lambda a, i: i[0] + i[1],
     "Mul": lambda a, i: i[0] * i[1],
@@ -57,10 +64,16 @@ OPS = {
     "Softmax": lambda a, i: _softmax(i[0], a.get("axis", -1)),
     "Sqrt": lambda a, i: np.sqrt(i[0]),
     "Identity": lambda a, i: i[0],
+    "Neg": lambda a, i: -i[0],
+    "Relu": lambda a, i: np.maximum(i[0], 0).astype(i[0].dtype),
+    "LayerNormalization": lambda a, i: _layer_norm(
+        i[0], i[1], i[2], a.get("axis", -1), a.get("epsilon", 1e-5)
+    ),
 }
 
 
-def run(path, feeds: dict) -> list:
+def run(path, feeds: dict, macs: list | None = None) -> list:
+    """Runs the graph on feeds; with `macs`, appends the multiply-adds of every MatMul it ran."""
     model = onnx.load(str(path))
     env = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
     env.update(feeds)
@@ -70,6 +83,9 @@ def run(path, feeds: dict) -> list:
             out = [numpy_helper.to_array(a["value"])]
         elif node.op_type in OPS:
             out = [OPS[node.op_type](a, [env[x] if x else None for x in node.input])]
+            if macs is not None and node.op_type == "MatMul":
+                x, y = env[node.input[0]], env[node.input[1]]
+                macs.append(int(np.prod(out[0].shape)) * x.shape[-1])
         else:
             raise NotImplementedError(node.op_type)
         for name, value in zip(node.output, out):

@@ -4,18 +4,22 @@ import numpy as np
 import pytest
 import torch
 
-from hcn.baselines import BASELINES, MULTI_INTEREST, build_user_tower, compact
+from hcn.baselines import BASELINES, compact
 from hcn.config import ModelConfig
 from hcn.data import DatasetMeta
-from hcn.model import build_model
+from hcn.layers import ItemTower
+from hcn.registry import MODELS, build_model, build_user_tower
+
+MULTI_INTEREST = [n for n, s in MODELS.items() if s.kind == "multi" and s.overrides["type"] in BASELINES]
 
 META = DatasetMeta(num_rows=60, num_genres=5, user_feature_sizes=(3, 4), long_length=12, short_length=4)
 CFG = dict(n=3, dim=8, heads=2, layers=2)
 
 
-def tower(name):
+def tower(name, **extra):
     torch.manual_seed(0)
-    t = build_user_tower(ModelConfig(type=name, **CFG), META).eval()
+    items = ItemTower(META.num_rows, META.num_genres, CFG["dim"])
+    t = build_user_tower(ModelConfig(type=name, **CFG, **extra), META, items).eval()
     genres = np.random.default_rng(0).integers(0, 2, size=(META.num_rows, META.num_genres))
     t.items.load_genres(genres)
     # Give padding row 0 a non-zero embedding: outputs must still ignore it (masking, not luck).
@@ -53,9 +57,29 @@ def test_output_shape(name):
     assert torch.isfinite(out).all()
 
 
+def test_every_baseline_is_in_the_registry_with_its_kind():
+    kinds = {s.overrides.get("type"): s.kind for s in MODELS.values()}
+    assert set(BASELINES) <= set(kinds)
+    assert {n for n in BASELINES if kinds[n] == "multi"} == {"MIND", "ComiRec-SA"}
+
+
+@pytest.mark.parametrize("positions", [True, False])
 @pytest.mark.parametrize("name", sorted(BASELINES))
-def test_padding_never_changes_output(name):
-    t = tower(name)
+def test_positions_switch_on_and_off_for_every_model(name, positions):
+    t = tower(name, positions=positions)
+    assert (t.positions is not None) == positions
+    # Order now matters, even for the order-blind encoders (MIND, ComiRec-SA); a mean of
+    # item + position sums the same positions whatever the order, so MeanPooling stays blind.
+    if positions and name != "MeanPooling":
+        a = t(*windows([[5, 9, 2, 11]]), FEATURES[:1])
+        b = t(*windows([[11, 2, 9, 5]]), FEATURES[:1])
+        assert (a - b).abs().max() > 1e-5
+
+
+@pytest.mark.parametrize("positions", [True, False])
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_padding_never_changes_output(name, positions):
+    t = tower(name, positions=positions)
     reference = t(*windows(HISTORIES), FEATURES)
     rng = np.random.default_rng(1)
     for _ in range(3):
@@ -94,7 +118,7 @@ def test_compact_keeps_order_and_moves_items_right():
 
 def test_unknown_type_is_rejected():
     with pytest.raises(ValueError, match="unknown model type"):
-        build_user_tower(ModelConfig(type="DIN"), META)
+        build_user_tower(ModelConfig(type="DIN"), META, ItemTower(META.num_rows, 0, 8))
 
 
 @pytest.mark.parametrize("name", sorted(BASELINES))

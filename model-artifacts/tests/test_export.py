@@ -198,3 +198,60 @@ def test_committed_bundle_is_valid():
     assert "auc" in manifest["metrics"]
     demo = json.loads((COMMITTED / "demo_histories.json").read_text())["users"]
     assert "42" in demo and (COMMITTED / "demo_histories.json").stat().st_size < 2_000_000
+
+
+def tower_feeds(meta, n_feat, batch=5, seed=3):
+    rng = np.random.default_rng(seed)
+    long = rng.integers(1, meta.num_rows, size=(batch, meta.long_length))
+    short = rng.integers(1, meta.num_rows, size=(batch, meta.short_length))
+    long[0, : meta.long_length // 2] = 0  # left padding
+    long[1], short[1] = 0, 0  # empty history
+    feats = rng.integers(0, 3, size=(batch, n_feat))
+    return {"long_ids": long, "short_ids": short, "user_features": feats}
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        ModelConfig(n=4, dim=32, heads=2, layers=3),
+        ModelConfig(n=4, dim=32, heads=2, layers=3, hin_layer="residual", cin_concat="esim", positions=True),
+    ],
+)
+def test_exported_tower_is_the_cheaper_exact_form(tmp_path, cfg):
+    """h * n = 8 < D = 32: the bundle's tower is the re-associated one; run as ONNX it computes what
+    the literal tower computes, with fewer multiply-adds."""
+    from hcn.data import DatasetMeta
+    from hcn.export import export_user_tower, tower_form, write_tower_onnx
+    from hcn.registry import build_model
+
+    torch.manual_seed(0)
+    meta = DatasetMeta(num_rows=41, num_genres=3, user_feature_sizes=(3, 3), long_length=30, short_length=6)
+    model = build_model(cfg, meta).eval()
+    table = model.item_tower.all_rows().detach()
+    assert tower_form(cfg) == "reassociated"
+    feeds = tower_feeds(meta, 2)
+    outputs, macs = {}, {}
+    for form in ("literal", "reassociated"):
+        path = tmp_path / f"{form}.onnx"
+        write_tower_onnx(export_user_tower(model.user_tower, table, form), path, 30, 6, 2, cfg.n, cfg.dim)
+        macs[form] = []
+        one = {k: v[2:3] for k, v in feeds.items()}
+        onnx_numpy.run(path, one, macs[form])  # batch 1, as the service runs it
+        (outputs[form],) = onnx_numpy.run(path, feeds)
+    with torch.no_grad():
+        literal = export_user_tower(model.user_tower, table, "literal")
+        expected = literal(*(torch.from_numpy(feeds[k]) for k in ("long_ids", "short_ids", "user_features")))
+    assert np.abs(outputs["reassociated"] - expected.numpy()).max() <= 1e-5
+    assert np.abs(outputs["literal"] - expected.numpy()).max() <= 1e-5
+    assert sum(macs["reassociated"]) < 0.8 * sum(macs["literal"]), (
+        sum(macs["reassociated"]),
+        sum(macs["literal"]),
+    )
+
+
+def test_tower_form_rule():
+    from hcn.export import tower_form
+
+    assert tower_form(ModelConfig(n=16, dim=128, heads=4)) == "reassociated"  # the industrial shape
+    assert tower_form(ModelConfig(n=8, dim=48, heads=4)) == "reassociated"  # the ml-1m bundle
+    assert tower_form(ModelConfig(n=16, dim=48, heads=4)) == "literal"  # h * n >= D: literal is cheaper

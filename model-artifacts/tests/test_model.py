@@ -1,3 +1,4 @@
+import copy
 import math
 
 import pytest
@@ -5,7 +6,9 @@ import torch
 
 from hcn.config import ModelConfig
 from hcn.data import DatasetMeta
-from hcn.model import HCN, ItemTower, Recommender, aggregate, aggregate_catalogue, build_model, co_interest
+from hcn.layers import ItemTower, Recommender, aggregate, aggregate_catalogue, diversity_penalty
+from hcn.model import HCN, co_interest
+from hcn.registry import build_model, build_user_tower
 
 META = DatasetMeta(num_rows=50, num_genres=4, user_feature_sizes=(3, 5), long_length=12, short_length=4)
 VARIANTS = [
@@ -14,6 +17,9 @@ VARIANTS = [
     ModelConfig(n=3, dim=16, heads=4, layers=3, hierarchical=False),
     ModelConfig(n=3, dim=16, heads=4, layers=2, co_interest=False),
     ModelConfig(n=1, dim=8, heads=2, layers=2),
+    ModelConfig(n=4, dim=16, heads=2, layers=3, hin_layer="residual", cin_concat="esim"),
+    ModelConfig(n=4, dim=16, heads=2, layers=2, hin_layer="residual", hin_ffn=True, cin_concat="residual"),
+    ModelConfig(n=4, dim=16, heads=4, layers=2, positions=True, hin_layer="residual", cin_concat="esim"),
 ]
 
 
@@ -52,6 +58,15 @@ def test_flags_change_structure():
     assert len(model_for(VARIANTS[2]).user_tower.long_hin.layers) == 1  # w/o HIN
     assert model_for(VARIANTS[0]).user_tower.fuse.in_features == 3 * 16  # [L~; S~; S~]
     assert model_for(VARIANTS[1]).user_tower.fuse.in_features == 2 * 16  # [L~; S~]
+    assert model_for(VARIANTS[5]).user_tower.fuse.in_features == 8 * 16  # ESIM, both sides
+    assert model_for(VARIANTS[6]).user_tower.fuse.in_features == 2 * 16  # [L^ + L~; S^ + S~]
+    assert model_for(VARIANTS[6]).user_tower.long_hin.layers[0].ffn is not None
+    assert model_for(VARIANTS[0]).user_tower.long_positions is None
+    assert model_for(VARIANTS[7]).user_tower.long_positions.shape == (12, 16)
+    with pytest.raises(ValueError):
+        ModelConfig(hin_ffn=True)  # an FFN only exists in the residual reading
+    with pytest.raises(ValueError):
+        ModelConfig(hin_layer="postln")
 
 
 def test_history_and_candidates_share_the_item_tower():
@@ -60,11 +75,49 @@ def test_history_and_candidates_share_the_item_tower():
 
 
 @pytest.mark.parametrize("cfg", VARIANTS)
+def test_reassociated_attention_equals_the_literal_one(cfg):
+    """The training/serving form (C W_Q W_K^T) I^T, (softmax I)(W_V W_O) and the textbook form
+    compute the same function on the same parameters, forward and backward."""
+    model = model_for(cfg)
+    literal = copy.deepcopy(model)
+    literal.user_tower.set_form("literal")
+    long, short, feats = batch()
+    a = model.user_tower(long, short, feats)
+    b = literal.user_tower(long, short, feats)
+    assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
+    a.square().sum().backward()
+    b.square().sum().backward()
+    for (name, p), q in zip(model.named_parameters(), literal.parameters()):
+        if p.grad is not None:
+            scale = float(q.grad.abs().max()) + 1e-6
+            assert (p.grad - q.grad).abs().max() <= 2e-5 * scale, name
+
+
+def test_the_literal_form_is_the_textbook_attention():
+    """Guards the parity test: the literal form is Eq. 3 written out per head."""
+    torch.manual_seed(5)
+    att = model_for(VARIANTS[0]).user_tower.long_hin.layers[0].attention
+    att.form = "literal"
+    centres, seq = torch.randn(2, 4, 16), torch.randn(2, 7, 16)
+    mask = torch.ones(2, 7, dtype=torch.bool)
+    mask[1, :3] = False
+    got = att(centres, seq, mask)
+    q, k, v = att.q(centres), att.k(seq), att.v(seq)
+    heads = []
+    for h in range(4):
+        sl = slice(4 * h, 4 * h + 4)
+        logits = q[..., sl] @ k[..., sl].transpose(1, 2) / 2.0
+        logits = logits.masked_fill(~mask.unsqueeze(1), -1e9)
+        heads.append(torch.softmax(logits, -1) @ v[..., sl])
+    assert torch.allclose(got, att.o(torch.cat(heads, -1)), atol=1e-5)
+
+
+@pytest.mark.parametrize("cfg", VARIANTS)
 def test_more_left_padding_gives_the_same_interests(cfg):
     model = model_for(cfg)
     hist = torch.tensor([5, 9, 13, 2, 7, 31, 44, 18])
-    short_meta = DatasetMeta(50, 4, (3, 5), 6, 2)
-    wide_meta = DatasetMeta(50, 4, (3, 5), 40, 2)
+    narrow = DatasetMeta(50, 4, (3, 5), 6, 2)
+    wide = DatasetMeta(50, 4, (3, 5), 12, 2) if cfg.positions else DatasetMeta(50, 4, (3, 5), 40, 2)
     feats = torch.tensor([[1, 3]])
 
     def windows(meta):
@@ -73,14 +126,29 @@ def test_more_left_padding_gives_the_same_interests(cfg):
         long = torch.cat([torch.zeros(meta.long_length - len(rest), dtype=torch.long), rest])
         return long.unsqueeze(0), s.unsqueeze(0)
 
-    a = model.user_tower(*windows(short_meta), feats)
-    b = model.user_tower(*windows(wide_meta), feats)
+    if cfg.positions:  # positions count from the right end; the short window keeps its width
+        narrow, wide = DatasetMeta(50, 4, (3, 5), 6, 4), DatasetMeta(50, 4, (3, 5), 12, 4)
+    a = model.user_tower(*windows(narrow), feats)
+    b = model.user_tower(*windows(wide), feats)
     assert torch.allclose(a, b, atol=1e-5)
     # The padded positions must matter not at all, whatever else sits in the batch.
-    long, short = windows(wide_meta)
-    other = torch.randint(1, 50, (1, 40))
+    long, short = windows(wide)
+    other = torch.randint(1, 50, (1, long.shape[1]))
     both = model.user_tower(torch.cat([long, other]), torch.cat([short, short]), torch.cat([feats, feats]))
     assert torch.allclose(both[0], b[0], atol=1e-5)
+
+
+def test_positions_make_order_matter():
+    torch.manual_seed(0)
+    cfg = VARIANTS[7]
+    model = model_for(cfg)
+    long, short, feats = batch(1)
+    flipped = long.flip(1)
+    assert not torch.allclose(model.user_tower(long, short, feats), model.user_tower(flipped, short, feats))
+    plain = model_for(VARIANTS[5])  # no positions: attention is order-blind
+    assert torch.allclose(
+        plain.user_tower(long, short, feats), plain.user_tower(flipped, short, feats), atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("cfg", VARIANTS)
@@ -141,12 +209,49 @@ def test_co_interest_follows_eqs_4_and_5():
         assert torch.allclose(s_tilde[0, j], (w[:, None] * l_hat[0]).sum(0), atol=1e-6)
 
 
+def test_residual_layer_is_pre_ln_attention_plus_skip():
+    model = model_for(VARIANTS[5])
+    hin = model.user_tower.long_hin
+    layer = hin.layers[1]
+    torch.manual_seed(2)
+    centres, seq = torch.randn(2, 4, 16), torch.randn(2, 12, 16)
+    mask = torch.ones(2, 12, dtype=torch.bool)
+    expected = centres + layer.attention(layer.norm_c(centres), layer.norm_i(seq), mask)
+    assert torch.allclose(layer(centres, seq, mask), expected, atol=1e-6)
+
+
+def test_esim_and_residual_readings_keep_l_hat_and_s_hat():
+    """The literal Eq. 6 sees L^ only through S~ (a mix of L^ rows); ESIM and residual feed L^ itself."""
+    from hcn.model import cin_features
+
+    torch.manual_seed(6)
+    l_hat, s_hat = torch.randn(1, 3, 4), torch.randn(1, 3, 4)
+    l_tilde, s_tilde = co_interest(l_hat, s_hat)
+    esim = cin_features("esim", l_hat, s_hat, l_tilde, s_tilde)
+    assert torch.equal(esim[..., :4], l_hat) and torch.equal(esim[..., 8:12], l_hat - l_tilde)
+    assert torch.equal(esim[..., 16:20], s_hat) and torch.equal(esim[..., 28:32], s_hat * s_tilde)
+    res = cin_features("residual", l_hat, s_hat, l_tilde, s_tilde)
+    assert torch.equal(res, torch.cat([l_hat + l_tilde, s_hat + s_tilde], -1))
+    lss = cin_features("LSS", l_hat, s_hat, l_tilde, s_tilde)
+    assert torch.equal(lss, torch.cat([l_tilde, s_tilde, s_tilde], -1))
+
+
 def test_loss_is_eq9():
     scores = torch.tensor([[2.0, -1.0, 0.3]])
     labels = torch.tensor([[1.0, 0.0, 0.0]])
     sig = torch.sigmoid(scores)
     expected = (-(labels * torch.log(sig) + (1 - labels) * torch.log(1 - sig))).mean()
     assert Recommender.loss(scores, labels).item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_diversity_penalty_is_the_mean_squared_pairwise_correlation():
+    same = torch.ones(2, 3, 5) * torch.arange(5.0)
+    assert diversity_penalty(same).item() == pytest.approx(1.0, abs=1e-5)
+    x = torch.zeros(1, 2, 4)
+    x[0, 0] = torch.tensor([1.0, -1.0, 0.0, 0.0])
+    x[0, 1] = torch.tensor([1.0, 0.0, -1.0, 0.0])
+    assert diversity_penalty(x).item() == pytest.approx(0.5**2, abs=1e-5)  # Pearson 1/2
+    assert diversity_penalty(torch.randn(3, 1, 4)).item() == 0.0
 
 
 def test_user_features_change_interests():
@@ -157,20 +262,22 @@ def test_user_features_change_interests():
     assert not torch.allclose(a, b)
 
 
-def test_unknown_model_type_goes_to_baselines(monkeypatch):
-    import sys
-    import types
+def test_registry_builds_hcn_and_rejects_unknown_types():
+    items = ItemTower(META.num_rows, META.num_genres, 48)
+    assert isinstance(build_user_tower(ModelConfig(), META, items), HCN)
+    with pytest.raises(ValueError, match="unknown model type"):
+        build_user_tower(ModelConfig(type="DIN"), META, items)
 
-    fake = types.ModuleType("hcn.baselines")
-    fake.build_user_tower = lambda cfg, meta: ("built", cfg.type)
-    monkeypatch.setitem(sys.modules, "hcn.baselines", fake)
-    import hcn
 
-    monkeypatch.setattr(hcn, "baselines", fake, raising=False)
-    from hcn.model import build_user_tower
+def test_model_and_baselines_do_not_import_each_other():
+    import ast
+    from pathlib import Path
 
-    assert build_user_tower(ModelConfig(type="SASRec"), META) == ("built", "SASRec")
-    assert isinstance(build_user_tower(ModelConfig(), META), HCN)
+    src = Path(__file__).resolve().parents[1] / "hcn"
+    for module, other in (("model", "baselines"), ("baselines", "model")):
+        tree = ast.parse((src / f"{module}.py").read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert f"hcn.{other}" not in imported, module
 
 
 def test_gradient_reaches_seed_matrices():

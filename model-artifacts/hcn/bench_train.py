@@ -1,0 +1,98 @@
+"""HCN training throughput, literal vs re-associated attention, in one run on the same batches:
+
+    OPENBLAS_NUM_THREADS=1 python -m hcn.bench_train --dataset ml-1m [--steps 20 --rounds 3 --batch-size 256]
+
+Both forms train the same initial model (the main configuration unless flags say otherwise) with
+Adam on identical batches (a sample = one target position with its positive and negatives, as in
+hcn.train); rounds alternate the forms and each form's median over rounds is printed, as samples per
+CPU-second and per wall-second, with the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import statistics
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from hcn.checkpoint import make_model  # noqa: E402
+from hcn.config import ModelConfig, TrainConfig  # noqa: E402
+from hcn.data import load_dataset  # noqa: E402
+from hcn.train import add_config_args, configs_from_args  # noqa: E402
+
+
+def batches(ds, train_cfg: TrainConfig, count: int):
+    users, ends, items, labels = ds.training_samples(train_cfg.positions_per_user, np.random.default_rng(0))
+    b = train_cfg.batch_size
+    out = []
+    for i in range(count):
+        sl = slice(i * b, (i + 1) * b)
+        long, short = ds.windows(users[sl], ends[sl])
+        out.append(
+            tuple(
+                torch.from_numpy(x) for x in (long, short, ds.user_features[users[sl]], items[sl], labels[sl])
+            )
+        )
+    return out
+
+
+def time_steps(model, opt, data) -> tuple[float, float]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    for long, short, feats, items, labels in data:
+        loss = model.loss(model(long, short, feats, items), labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--rounds", type=int, default=3)
+    add_config_args(p)
+    a = p.parse_args(argv)
+    data_cfg, model_cfg, train_cfg = configs_from_args(a)
+    if model_cfg.type != "HCN":
+        raise SystemExit("the benchmark compares HCN's two attention forms")
+    torch.set_num_threads(train_cfg.threads)
+    torch.manual_seed(train_cfg.seed)
+    ds = load_dataset(data_cfg)
+    base = make_model(data_cfg, model_cfg, ds)
+    warm, data = batches(ds, train_cfg, a.steps + 2)[:2], batches(ds, train_cfg, a.steps + 2)[2:]
+    samples = sum(len(x[0]) for x in data)
+    models = {}
+    for form in ("literal", "reassociated"):
+        m = copy.deepcopy(base)
+        m.user_tower.set_form(form)
+        opt = torch.optim.Adam(m.parameters(), lr=train_cfg.lr)
+        time_steps(m, opt, warm)
+        models[form] = (m, opt)
+    times = {form: [] for form in models}
+    for _ in range(a.rounds):
+        for form, (m, opt) in models.items():
+            times[form].append(time_steps(m, opt, data))
+    print(f"{data_cfg.dataset}: {model_cfg}")
+    print(
+        f"batch {train_cfg.batch_size}, {a.steps} steps x {a.rounds} rounds, {torch.get_num_threads()} thread(s)"
+    )
+    rate = {}
+    for form, t in times.items():
+        cpu = statistics.median(x[0] for x in t)
+        wall = statistics.median(x[1] for x in t)
+        rate[form] = (samples / cpu, samples / wall)
+        print(f"{form:>13}: {samples / cpu:8.0f} samples/CPU-s {samples / wall:8.0f} samples/wall-s")
+    print(
+        f"ratio re-associated / literal: {rate['reassociated'][0] / rate['literal'][0]:.2f}x (CPU), "
+        f"{rate['reassociated'][1] / rate['literal'][1]:.2f}x (wall)"
+    )
+
+
+if __name__ == "__main__":
+    main()
