@@ -8,13 +8,16 @@ import json
 import math
 from pathlib import Path
 
+from hcn import registry
+
 METRICS = ("auc", "gauc", "hr50", "ndcg50", "hr100", "ndcg100", "pearson")
-# Row order of the paper's tables; our names.
-TABLE3 = ("MeanPooling", "GRU4Rec", "SAMRec", "SASRec", "MIND", "ComiRec-SA", "HCN")
-TABLE4 = ("ComiRec-SA", "MIND", "HCN")
-TABLE5 = (("w/o HIN and CIN", "HCN-noHIN-noCIN"), ("w/o CIN", "HCN-noCIN"), ("HCN", "HCN"))
-ALL_MODELS = TABLE3 + ("HCN-noCIN", "HCN-noHIN-noCIN")
-SINGLE_VECTOR = ("MeanPooling", "GRU4Rec", "SAMRec", "SASRec")
+ALL_MODELS = registry.names()  # report order = the registry's
+# Rows of the paper's tables; our names.
+TABLE3 = tuple(m for m in ALL_MODELS if registry.MODELS[m].ablation_of is None)
+TABLE4 = ("ComiRec-SA", "MIND", "HCN-literal", "HCN")
+TABLE5 = (("w/o HIN and CIN", "HCN-noHIN-noCIN"), ("w/o CIN", "HCN-noCIN"), ("HCN (literal)", "HCN-literal"))
+SINGLE_VECTOR = registry.names("single")
+BASELINES = tuple(m for m in TABLE3 if not m.startswith("HCN"))
 
 
 def fmt_duration(seconds) -> str:
@@ -76,66 +79,113 @@ def cell(stat, scale=1.0, digits=4) -> str:
     return f"{stat['mean'] * scale:.{digits}f} ± {stat['std'] * scale:.{digits}f}"
 
 
-def verdict(summary: dict) -> list[str]:
-    lines = []
-    hcn = summary.get("HCN", {}).get("auc")
-    others = {m: summary[m]["auc"] for m in ALL_MODELS if m != "HCN" and m in summary}
-    missing = [m for m in ALL_MODELS if m not in summary]
+def seed_metric(runs: list[dict], model: str, metric: str) -> dict:
+    return {r["seed"]: r["metrics"][metric] for r in runs if r["role"] == "seed" and r["model"] == model}
+
+
+def verdict(summary: dict, runs: list[dict] | None = None) -> list[str]:
+    """Does HCN (the chosen reading) beat each other row by more than 2x the seed std (the larger of
+    the two models' sample std over seeds) on mean test AUC and on GAUC? Plus paired differences."""
+    runs = runs or []
+    hcn = summary.get("HCN")
     if hcn is None:
         return ["HCN has no finished run yet: no verdict."]
-    beaten = [m for m, s in others.items() if hcn["mean"] > s["mean"]]
-    not_beaten = [m for m, s in others.items() if hcn["mean"] <= s["mean"]]
-    best_other = max(others.items(), key=lambda kv: kv[1]["mean"]) if others else None
-    answer = "YES" if not not_beaten and not missing else ("NO" if not_beaten else "NOT YET DECIDED")
+    lines = [
+        f"HCN (chosen reading) AUC {hcn['auc']['mean']:.4f} ± {hcn['auc']['std']:.4f}, "
+        f"GAUC {hcn['gauc']['mean']:.4f} ± {hcn['gauc']['std']:.4f} ({hcn['auc']['runs']} seed(s)). "
+        "A win needs a margin above 2× the larger seed std on both AUC and GAUC, over at least 2 seeds.",
+        "",
+        "| vs | ΔAUC | 2×std | ΔGAUC | 2×std | paired ΔAUC per seed | HCN wins? |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    wins, missing = [], []
+    for m in ALL_MODELS:
+        if m == "HCN":
+            continue
+        other = summary.get(m)
+        if other is None:
+            missing.append(m)
+            continue
+        row, win = [m], hcn["auc"]["runs"] > 1
+        for k in ("auc", "gauc"):
+            d = hcn[k]["mean"] - other[k]["mean"]
+            bar = 2 * max(hcn[k]["std"], other[k]["std"])
+            win = win and d > bar
+            row += [f"{d:+.4f}", f"{bar:.4f}"]
+        a, b = seed_metric(runs, "HCN", "auc"), seed_metric(runs, m, "auc")
+        if registry.MODELS[m].kind == "anchor":  # no seeds: the same numbers every time
+            paired = [a[s] - b[0] for s in sorted(a)] if 0 in b else []
+        else:
+            paired = [a[s] - b[s] for s in sorted(set(a) & set(b))]
+        row.append(", ".join(f"{x:+.4f}" for x in paired) or "–")
+        row.append("YES" if win else "no")
+        wins += [m] if win else []
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    if not missing and len(wins) == len(ALL_MODELS) - 1:
+        answer = "YES"
+    else:
+        answer = "NO" if len(wins) < len(ALL_MODELS) - 1 - len(missing) else "NOT YET DECIDED"
     lines.append(
-        f"* **Does HCN beat every baseline and both ablations on mean test AUC? {answer}.** "
-        f"HCN {hcn['mean']:.4f} ± {hcn['std']:.4f} ({hcn['runs']} seed(s))"
-        + (
-            f"; best other: {best_other[0]} {best_other[1]['mean']:.4f} ± {best_other[1]['std']:.4f}"
-            if best_other
-            else ""
-        )
-        + "."
+        f"* **Does HCN beat every other row by more than 2× the seed std on AUC and GAUC? {answer}.** "
+        + (f"Beaten: {', '.join(wins)}. " if wins else "Beaten: none. ")
+        + (f"No finished run yet: {', '.join(missing)}." if missing else "")
     )
-    if not_beaten:
-        lines.append(
-            "  * Models at or above HCN: "
-            + ", ".join(
-                f"{m} {others[m]['mean']:.4f} ({others[m]['mean'] - hcn['mean']:+.4f})" for m in not_beaten
-            )
-            + "."
-        )
-    if beaten:
-        lines.append(
-            "  * Models below HCN: "
-            + ", ".join(
-                f"{m} {others[m]['mean']:.4f} ({others[m]['mean'] - hcn['mean']:+.4f})" for m in beaten
-            )
-            + "."
-        )
-        close = [m for m in beaten if hcn["mean"] - others[m]["mean"] < max(hcn["std"], others[m]["std"])]
-        if close:
-            lines.append(
-                "  * Margins smaller than one standard deviation over seeds: " + ", ".join(close) + "."
-            )
-    if missing:
-        lines.append("  * No finished run yet: " + ", ".join(missing) + ".")
     return lines
 
 
 def budget_note(runs: list[dict]) -> list[str]:
-    last = [r for r in runs if r["metrics"]["best_epoch"] == r["configs"]["train"]["epochs"]]
-    if not runs:
+    trained = [r for r in runs if r.get("curve")]
+    if not trained:
         return []
-    return [
-        f"* {len(last)} of {len(runs)} runs had their best validation AUC at the last epoch: where that is most runs, "
-        "the models were still improving and these numbers compare them under the equal, short budget, not at convergence."
+    at_cap = [r["name"] for r in trained if r["metrics"]["best_epoch"] >= r["configs"]["train"]["epochs"]]
+    lines = [
+        f"* Best epoch at the cap: {len(at_cap)} of {len(trained)} runs"
+        + (f" ({', '.join(sorted(at_cap))}): those were still improving." if at_cap else ": none.")
     ]
+    edge = []
+    for r in runs:
+        grid = r.get("lr_grid")
+        if r["role"] == "seed" and r["seed"] == 0 and grid and r["lr"] in (min(grid), max(grid)):
+            edge.append(f"{r['model']} ({r['lr']:g} in {', '.join(f'{g:g}' for g in grid)})")
+    lines.append(
+        "* Chosen learning rate on the edge of its grid (after extension): "
+        + (", ".join(edge) if edge else "none.")
+    )
+    cpu = [r.get("cpu_seconds") or r["metrics"].get("cpu_seconds") for r in trained]
+    cpu = [c for c in cpu if c]
+    if cpu:
+        lines.append(
+            f"* CPU time per run (1 thread): mean {sum(cpu) / len(cpu):.0f} s, max {max(cpu):.0f} s, "
+            f"total {fmt_duration(sum(cpu))} over {len(cpu)} runs."
+        )
+    return lines
+
+
+def diagnostics_table(runs: list[dict]) -> list[str]:
+    """Pearson / relative spread per stage for the seed-0 run of every multi-vector model."""
+    rows = [r for m in ALL_MODELS for r in runs if r["model"] == m and r["role"] == "seed" and r["seed"] == 0]
+    rows = [r for r in rows if r.get("diagnostics")]
+    if not rows:
+        return []
+    out = [
+        "## Diversity diagnostics (seed 0, test users): mean pairwise Pearson / relative spread |u_k - ū| / |ū|",
+        "",
+        "| model | stage | Pearson | spread |",
+        "|---|---|---|---|",
+    ]
+    for r in rows:
+        for stage, v in r["diagnostics"].items():
+            out.append(f"| {r['model']} | {stage} | {v['pearson']:.4f} | {v['spread']:.4f} |")
+    chosen = [r for r in rows if r["model"] == "HCN" and r.get("reading")]
+    if chosen:
+        out += ["", f"HCN's chosen reading (on validation): `{json.dumps(chosen[0]['reading'])}`."]
+    return out
 
 
 def pearson_verdict(summary: dict) -> list[str]:
     lines = []
-    p = {m: summary.get(m, {}).get("pearson") for m in TABLE4}
+    p = {m: summary.get(m, {}).get("pearson") for m in ("HCN", "MIND", "ComiRec-SA")}
     if all(p.values()):
         below = p["HCN"]["mean"] < p["MIND"]["mean"] and p["HCN"]["mean"] < p["ComiRec-SA"]["mean"]
         lines.append(
@@ -158,12 +208,12 @@ def tables(summary: dict) -> list[str]:
         "| model | AUC | GAUC | seeds |",
         "|---|---|---|---|",
     ]
-    for m in TABLE3 + ("HCN-noCIN", "HCN-noHIN-noCIN"):
+    for m in ALL_MODELS:
         s = summary.get(m)
         out.append(
             f"| {m} | {cell(s and s['auc'])} | {cell(s and s['gauc'])} | {s['auc']['runs'] if s else 0} |"
         )
-    base = [summary[m]["auc"]["mean"] for m in TABLE3[:-1] if m in summary]
+    base = [summary[m]["auc"]["mean"] for m in BASELINES if m in summary]
     if "HCN" in summary and base:
         out.append(
             f"| Imprv. (HCN vs best baseline) | {permille(summary['HCN']['auc']['mean'], max(base))} | | |"
@@ -174,7 +224,7 @@ def tables(summary: dict) -> list[str]:
         "",
     ]
     out += ["| model | Pearson |", "|---|---|"]
-    for m in TABLE4 + ("HCN-noCIN", "HCN-noHIN-noCIN"):
+    for m in [m for m in ALL_MODELS if registry.MODELS[m].kind == "multi"]:
         s = summary.get(m)
         out.append(f"| {m} | {cell(s and s.get('pearson'))} |")
     out += [
@@ -193,7 +243,7 @@ def tables(summary: dict) -> list[str]:
         out.append(f"| {label} | {m} | {cell(s)} | {imp} |")
     out += ["", "## Table 7 — whole-catalogue ranking of the held-out item (%, mean ± std)", ""]
     out += ["| model | HR@50 | NDCG@50 | HR@100 | NDCG@100 |", "|---|---|---|---|---|"]
-    for m in TABLE3 + ("HCN-noCIN", "HCN-noHIN-noCIN"):
+    for m in ALL_MODELS:
         s = summary.get(m, {})
         out.append(
             "| "
@@ -214,6 +264,16 @@ def tables(summary: dict) -> list[str]:
     return out
 
 
+def lr_text(run: dict) -> str:
+    return "–" if run.get("lr") is None else f"{run['lr']:g}"
+
+
+def distinct_runs(runs: list[dict], tuning: list[dict]) -> list[dict]:
+    """Every run once: a trained model's <model>-s0 file is a copy of its chosen tuning run."""
+    copies = {f"{m}-s0" for m in ALL_MODELS if registry.MODELS[m].trains}
+    return [r for r in runs if r["name"] not in copies] + tuning
+
+
 def run_table(runs: list[dict], tuning: list[dict]) -> list[str]:
     out = [
         "## Every run",
@@ -224,9 +284,10 @@ def run_table(runs: list[dict], tuning: list[dict]) -> list[str]:
     for r in sorted(tuning, key=lambda r: r["name"]) + sorted(runs, key=lambda r: r["name"]):
         m = r["metrics"]
         out.append(
-            f"| {r['name']} | {r['role']} | {r['lr']:g} | {m['best_epoch']} | {m['val_auc']:.4f} | {m['auc']:.4f} | {r['seconds']:.0f} |"
+            f"| {r['name']} | {r['role']} | {lr_text(r)} | {m['best_epoch']} | {m['val_auc']:.4f} | {m['auc']:.4f} "
+            f"| {r['seconds']:.0f} |"
         )
-    distinct = [r for r in runs if r["name"] != f"{r['model']}-s0"] + tuning  # seed-0 copies counted once
+    distinct = distinct_runs(runs, tuning)
     total = sum(r["seconds"] for r in distinct)
     out += [
         "",
@@ -257,24 +318,26 @@ def protocol(runs, tuning, lrs, budget, sensitivity) -> list[str]:
         "each test user's interest vectors (multi-vector models only).",
         f"* Budget per run (identical for every model): {budget}; Adam; the epoch with the best VALIDATION AUC is kept "
         "and evaluated once on test.",
-        f"* Hyper-parameter search (identical for every model): learning rate in {list(lrs)} on seed 0, chosen by "
-        "validation AUC; that run is the seed-0 result, seeds 1.. use the chosen rate. Nothing is tuned on test.",
-        "* All models: D = 48, the same item tower (id + genres), the same inputs (long 80 + short 20 window) and the "
-        "same user-feature fusion (Eq. 7), loss Eq. 9; multi-vector models (n = 8) are scored with Eq. 8.",
-        f"* Sensitivity (Figure 6): HCN with n in {list(sensitivity)}, seed 0, HCN's chosen rate.",
+        f"* Hyper-parameter search (identical for every model): learning rate starting from {list(lrs)} on seed 0, "
+        "extended past an edge that wins; for HCN also the reading (registry.HCN_READINGS); chosen by validation AUC; "
+        "that run is the seed-0 result, seeds 1.. use the chosen rate and reading. Nothing is tuned on test.",
+        "* All models: the same item tower (id + genres), the same inputs (long + short windows, learned positions on "
+        "for every model) and the same user-feature fusion (Eq. 7), loss Eq. 9; multi-vector models are scored with "
+        "Eq. 8. ItemPop scores a candidate by its number of training events.",
+        f"* Sensitivity (Figure 6): HCN with n in {list(sensitivity)}, seed 0, HCN's chosen rate and reading.",
         "* Std is the sample standard deviation over seeds (ddof = 1).",
     ]
     chosen = {}
     for r in tuning:
-        chosen.setdefault(r["model"], []).append(f"{r['lr']:g}: {r['metrics']['val_auc']:.4f}")
-    picks = {r["model"]: r["lr"] for r in runs if r["role"] == "seed" and r["seed"] == 0}
+        tag = r["name"][len(r["model"]) + 1 : -len("-s0")]
+        chosen.setdefault(r["model"], []).append((tag, r["metrics"]["val_auc"]))
+    picks = {r["model"]: r["name"] for r in runs if r["role"] == "seed" and r["seed"] == 0}
     if chosen:
-        out.append("* Validation AUC per rate (chosen rate in bold):")
+        out.append("* Validation AUC per (reading,) rate (chosen in bold):")
         for m in ALL_MODELS:
             if m in chosen:
-                grid = ", ".join(
-                    f"**{g}**" if m in picks and g.startswith(f"{picks[m]:g}:") else g for g in chosen[m]
-                )
+                best = max(chosen[m], key=lambda kv: kv[1])[0] if m in picks else None
+                grid = ", ".join(f"**{t}: {v:.4f}**" if t == best else f"{t}: {v:.4f}" for t, v in chosen[m])
                 out.append(f"  * {m}: {grid}")
     return out
 
@@ -327,9 +390,10 @@ def write_all(results: Path, dataset: str, lrs, budget, sensitivity, plot: bool 
         "",
     ]
     lines += ["## Verdict (test metrics; everything chosen on validation)", ""]
-    distinct = [r for r in runs if r["name"] != f"{r['model']}-s0"] + tuning  # seed-0 runs are tuning copies
-    lines += verdict(summary) + pearson_verdict(summary) + budget_note(distinct) + [""]
-    lines += tables(summary) + [""] + protocol(runs, tuning, lrs, budget, sensitivity) + [""]
+    distinct = distinct_runs(runs, tuning)
+    lines += verdict(summary, runs) + [""] + pearson_verdict(summary) + budget_note(distinct) + [""]
+    lines += tables(summary) + [""] + diagnostics_table(runs) + [""]
+    lines += protocol(runs, tuning, lrs, budget, sensitivity) + [""]
     lines += (
         ["## Training curves", "", "![validation AUC per epoch](curves.png)", ""]
         + run_table(runs, tuning)

@@ -1,19 +1,26 @@
 """The experiment suite of the paper's Section 3 on one data set, resumable:
 
-    python -m hcn.suite --dataset ml-1m|ml-100k [--seeds 3] [--only MODEL ...] [--dry-run]
+    python -m hcn.suite --dataset ml-1m|ml-100k [--seeds 3] [--only MODEL ...] [--commit] [--dry-run]
 
-Protocol (the same effort for every model; nothing is tuned on test):
-1. tune:  every model on seed 0 with each learning rate of LRS; the rate with the best VALIDATION
-          AUC is kept, and that run is the model's seed-0 result.
-2. seeds: seeds 1 .. S-1 with the chosen rate.
-3. sensitivity (paper Figure 6): HCN with n in SENSITIVITY_N on seed 0 at HCN's chosen rate
-          (n = 8 is the main HCN seed-0 run).
-Every run gets the same training budget (SUITE_BUDGET: epochs, target positions per user and
-epoch, batch size); run_experiment keeps the epoch with the best validation AUC.
+Rows (hcn.registry.MODELS): ItemPop (training popularity, no model), MeanPooling, GRU4Rec, SASRec,
+SAMRec, MIND, ComiRec-SA, HCN-literal (the paper read literally), HCN (the reading chosen on
+validation among registry.HCN_READINGS), HCN-noCIN, HCN-noHIN-noCIN (ablations of HCN-literal).
 
-Each finished run writes results/<dataset>/runs/<name>.json (metrics, curve, seconds, configs, git
-commit) and is skipped when the suite runs again; tuning runs are runs/tune/<model>-lr<lr>-s0.json.
-After every run summary.json, report.md and curves.png are rewritten from the run files.
+Protocol (the same effort for every model; nothing is chosen on test):
+1. tune:  every model on seed 0 with each learning rate of its grid (and, for HCN, each candidate
+          reading); the (reading, rate) with the best VALIDATION AUC is kept and that run is the
+          model's seed-0 result. A grid whose best rate is at an edge is extended by a factor of
+          GRID_STEP on that side (up to MAX_EXTENSIONS times), so the chosen rate ends inside it.
+2. seeds: seeds 1 .. S-1 with the chosen reading and rate.
+3. sensitivity (paper Figure 6): HCN with n in SENSITIVITY_N on seed 0, chosen reading and rate.
+Every run: the same epoch definition (SUITE_BUDGET positions per user and epoch, batch size), early
+stopping on validation AUC (patience SUITE_BUDGET["patience"], cap SUITE_BUDGET["epochs"]) and the
+same inputs for every model (learned positions on for all: SUITE_MODEL_ARGS).
+
+Each finished run writes results/<dataset>/runs/<name>.json (metrics, curve, diagnostics, seconds,
+CPU seconds, configs, git commit) and is skipped when the suite runs again; tuning runs are
+runs/tune/<name>.json. After every run summary.json, report.md and curves.png are rewritten from
+the run files, and with --commit the new files are committed (git add + commit of the results folder).
 """
 
 from __future__ import annotations
@@ -30,41 +37,38 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from hcn.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
-from hcn import report  # noqa: E402
+from hcn.config import DataConfig, TrainConfig  # noqa: E402
+from hcn import registry, report  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parents[1]
-BASELINE_MODELS = ("MeanPooling", "GRU4Rec", "SASRec", "SAMRec", "MIND", "ComiRec-SA")
-HCN_MODELS = ("HCN", "HCN-noCIN", "HCN-noHIN-noCIN")
-MODELS = BASELINE_MODELS + HCN_MODELS
-# Paper's public-data configuration (n=8, D=48, 4 heads, 4 layers); the ablations switch parts off.
-MODEL_OVERRIDES = {
-    **{m: {"type": m} for m in BASELINE_MODELS},
-    "HCN": {"type": "HCN"},
-    "HCN-noCIN": {"type": "HCN", "co_interest": False},
-    "HCN-noHIN-noCIN": {"type": "HCN", "hierarchical": False, "co_interest": False},
-}
+MODELS = registry.names()
 LRS = (2e-3, 5e-3, 1e-2)
+GRID_STEP = 2.5
+MAX_EXTENSIONS = 2
 SENSITIVITY_N = (1, 2, 4, 8, 16)
-SUITE_BUDGET = {"epochs": 3, "positions_per_user": 5, "batch_size": 128}
+# Early stopping with a generous cap: the best epoch must fall before it (the report checks).
+SUITE_BUDGET = {"epochs": 40, "patience": 3, "positions_per_user": 5, "batch_size": 128}
+SUITE_MODEL_ARGS = {"positions": True}  # all models see the same inputs (order included)
 
 
 @dataclasses.dataclass(frozen=True)
 class Run:
-    name: str  # file stem: <model>-s<seed>, <model>-lr<lr>-s0 (tuning) or HCN-n<n>-s0
+    name: str  # file stem: <model>-s<seed>, <model>[-<reading>]-lr<lr>-s0 (tuning), HCN-n<n>-s0
     model: str
-    role: str  # tune | seed | sensitivity
+    role: str  # tune | seed | sensitivity | anchor
     seed: int
     lr: float
     n: int | None = None  # sensitivity only
+    reading: tuple = ()  # sorted (field, value) pairs of the candidate reading
 
     def path(self, results: Path) -> Path:
         sub = "runs/tune" if self.role == "tune" else "runs"
         return results / sub / f"{self.name}.json"
 
 
-def tune_name(model: str, lr: float) -> str:
-    return f"{model}-lr{lr:g}-s0"
+def tune_name(model: str, lr: float, reading: dict | None = None) -> str:
+    tag = registry.reading_tag(reading or {})
+    return f"{model}-{tag}-lr{lr:g}-s0" if tag else f"{model}-lr{lr:g}-s0"
 
 
 def read_json(path: Path):
@@ -79,20 +83,40 @@ def write_json(path: Path, obj) -> None:
     tmp.replace(path)
 
 
-def chosen_lr(results: Path, model: str, lrs) -> float | None:
-    """The tuning rate with the best validation AUC (ties: the first rate); None until all ran."""
-    vals = []
-    for lr in lrs:
-        run = read_json(results / "runs" / "tune" / f"{tune_name(model, lr)}.json")
-        if run is None:
-            return None
-        vals.append((run["metrics"]["val_auc"], -lrs.index(lr), lr))
-    return max(vals)[2]
+def tune_runs(results: Path, model: str, lrs) -> tuple[list, dict | None]:
+    """(the tuning runs of `model` over its grid, the best finished one or None until all ran).
+    The grid starts at `lrs` and grows by GRID_STEP past an edge that wins."""
+    spec = registry.MODELS[model]
+    grid = sorted(lrs)
+    for _ in range(2 * MAX_EXTENSIONS + 1):
+        runs = [
+            Run(tune_name(model, lr, r), model, "tune", 0, lr, reading=tuple(sorted(r.items())))
+            for r in spec.readings
+            for lr in grid
+        ]
+        finished = [read_json(r.path(results)) for r in runs]
+        if any(f is None for f in finished):
+            return runs, None
+        best = max(
+            zip(finished, runs),
+            key=lambda fr: (fr[0]["metrics"]["val_auc"], -grid.index(fr[1].lr), fr[1].name),
+        )
+        lr = best[1].lr
+        low, high = grid.index(lr) == 0, grid.index(lr) == len(grid) - 1
+        extended_low = sum(x < min(lrs) for x in grid)
+        extended_high = sum(x > max(lrs) for x in grid)
+        if low and extended_low < MAX_EXTENSIONS:
+            grid.insert(0, grid[0] / GRID_STEP)
+        elif high and extended_high < MAX_EXTENSIONS:
+            grid.append(grid[-1] * GRID_STEP)
+        else:
+            return runs, dict(best[0], grid=grid, chosen_reading=dict(best[1].reading))
+    raise AssertionError("unreachable")
 
 
 class Plan:
-    """The ordered runs of the suite. Runs after tuning depend on the chosen rate, so the plan is
-    re-read after every run (`pending`)."""
+    """The ordered runs of the suite. Runs after tuning depend on the chosen reading and rate (and a
+    grid may grow), so the plan is re-read after every run (`pending`)."""
 
     def __init__(self, results: Path, models, seeds: int, lrs, sensitivity):
         self.results, self.models, self.seeds, self.lrs, self.sensitivity = (
@@ -103,16 +127,32 @@ class Plan:
             sensitivity,
         )
 
+    def chosen(self, model: str):
+        return tune_runs(self.results, model, self.lrs)[1]
+
     def runs(self) -> list[Run]:
-        out = [Run(tune_name(m, lr), m, "tune", 0, lr) for m in self.models for lr in self.lrs]
+        out = []
+        for m in self.models:
+            if registry.MODELS[m].trains:
+                out += tune_runs(self.results, m, self.lrs)[0]
+            else:
+                out.append(Run(f"{m}-s0", m, "anchor", 0, float("nan")))
         for seed in range(1, self.seeds):
             for m in self.models:
-                out.append(
-                    Run(f"{m}-s{seed}", m, "seed", seed, chosen_lr(self.results, m, self.lrs) or float("nan"))
-                )
+                if registry.MODELS[m].trains:
+                    best = self.chosen(m)
+                    lr = best["lr"] if best else float("nan")
+                    reading = tuple(sorted(best["chosen_reading"].items())) if best else ()
+                    out.append(Run(f"{m}-s{seed}", m, "seed", seed, lr, reading=reading))
         if "HCN" in self.models:
-            lr = chosen_lr(self.results, "HCN", self.lrs) or float("nan")
-            out += [Run(f"HCN-n{n}-s0", "HCN", "sensitivity", 0, lr, n) for n in self.sensitivity if n != 8]
+            best = self.chosen("HCN")
+            lr = best["lr"] if best else float("nan")
+            reading = tuple(sorted(best["chosen_reading"].items())) if best else ()
+            out += [
+                Run(f"HCN-n{n}-s0", "HCN", "sensitivity", 0, lr, n, reading)
+                for n in self.sensitivity
+                if n != 8
+            ]
         return out
 
     def done(self, run: Run) -> bool:
@@ -145,10 +185,11 @@ def code_version() -> dict:
 
 
 def configs_for(run: Run, data_cfg: DataConfig, budget: dict, model_args: dict):
-    overrides = dict(MODEL_OVERRIDES[run.model], **model_args)
+    spec = registry.MODELS[run.model]
+    extra = dict(model_args)
     if run.n is not None:
-        overrides["n"] = run.n
-    model_cfg = ModelConfig(**overrides)
+        extra["n"] = run.n
+    model_cfg = spec.config(dict(run.reading), **extra)
     train_cfg = TrainConfig(seed=run.seed, lr=run.lr, **budget)
     return data_cfg, model_cfg, train_cfg
 
@@ -165,44 +206,101 @@ def estimate_seconds(results: Path, runs: list[Run]) -> float | None:
     return sum(sum(seen[r.model]) / len(seen[r.model]) if r.model in seen else overall for r in runs)
 
 
-def finish(run: Run, results: Path, dataset: str, out: dict, cfgs, lrs, out_dir: Path, code: dict) -> None:
+def finish(
+    run: Run, results: Path, dataset: str, out: dict, cfgs, lrs, code: dict, budget: dict
+) -> list[Path]:
+    """Writes the run file (and, when a model's tuning is complete, its seed-0 file); returns them."""
     data_cfg, model_cfg, train_cfg = cfgs
-    saved = read_json(out_dir / "metrics.json") or {}
     record = {
         "name": run.name,
         "model": run.model,
         "role": run.role,
         "seed": run.seed,
         "lr": run.lr,
+        "reading": registry.describe(model_cfg),
         "dataset": dataset,
         "metrics": out["metrics"],
         "curve": out["curve"],
+        "diagnostics": out.get("diagnostics", {}),
+        "stopped_early": out.get("stopped_early"),
         "seconds": out["seconds"],
+        "cpu_seconds": out["metrics"].get("cpu_seconds"),
+        "budget": budget,
         "configs": {
             "data": dataclasses.asdict(data_cfg),
             "model": dataclasses.asdict(model_cfg),
             "train": dataclasses.asdict(train_cfg),
         },
-        "data_info": saved.get("data_info"),
+        "data_info": out.get("data_info"),
         **code,
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cpus": os.cpu_count(),
     }
+    written = [run.path(results)]
     write_json(run.path(results), record)
-    lr = chosen_lr(results, run.model, lrs) if run.role == "tune" else None
-    if lr is not None:
-        # The chosen tuning run is the model's seed-0 result.
-        best = read_json(results / "runs" / "tune" / f"{tune_name(run.model, lr)}.json")
-        grid = {
-            f"{x:g}": read_json(results / "runs" / "tune" / f"{tune_name(run.model, x)}.json")["metrics"][
-                "val_auc"
-            ]
-            for x in lrs
-        }
-        write_json(
-            results / "runs" / f"{run.model}-s0.json",
-            dict(best, name=f"{run.model}-s0", role="seed", lr_grid_val_auc=grid),
+    if run.role == "tune":
+        runs, best = tune_runs(results, run.model, lrs)
+        if best is not None:  # the chosen tuning run is the model's seed-0 result
+            grid = {r.name: read_json(r.path(results))["metrics"]["val_auc"] for r in runs}
+            seed0 = results / "runs" / f"{run.model}-s0.json"
+            keep = {k: v for k, v in best.items() if k not in ("grid", "chosen_reading")}
+            write_json(
+                seed0,
+                dict(keep, name=f"{run.model}-s0", role="seed", lr_grid=best["grid"], grid_val_auc=grid),
+            )
+            written.append(seed0)
+    return written
+
+
+def anchor_run(run: Run, results: Path, dataset: str, ds, code: dict) -> list[Path]:
+    from hcn.evaluate import itempop_metrics
+
+    t0, cpu0 = time.time(), time.process_time()
+    metrics = itempop_metrics(ds, "test")
+    metrics["val_auc"] = itempop_metrics(ds, "validation")["auc"]
+    metrics.update(best_epoch=0, seconds=time.time() - t0, cpu_seconds=time.process_time() - cpu0)
+    record = {
+        "name": run.name,
+        "model": run.model,
+        "role": "seed",
+        "seed": 0,
+        "lr": None,
+        "dataset": dataset,
+        "metrics": metrics,
+        "curve": [],
+        "seconds": metrics["seconds"],
+        "cpu_seconds": metrics["cpu_seconds"],
+        "configs": {"data": dataclasses.asdict(ds.cfg)},
+        "data_info": ds.info(),
+        **code,
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    write_json(run.path(results), record)
+    return [run.path(results)]
+
+
+def commit_files(results: Path, name: str, progress) -> None:
+    """git add + commit of the results folder (run files, summary, report, plot)."""
+    try:
+        subprocess.run(
+            ["git", "add", "--", str(results)], cwd=results, check=True, capture_output=True, timeout=60
         )
+        staged = subprocess.run(
+            ["git", "diff", "--cached", "--quiet", "--", str(results)],
+            cwd=results,
+            capture_output=True,
+            timeout=60,
+        )
+        if staged.returncode == 1:
+            subprocess.run(
+                ["git", "commit", "-q", "-m", f"results {results.name}: {name}", "--", str(results)],
+                cwd=results,
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+    except (OSError, subprocess.SubprocessError) as e:
+        progress(f"warning: could not commit {results}: {e}")
 
 
 def run_suite(
@@ -219,30 +317,33 @@ def run_suite(
     dry_run: bool = False,
     max_runs: int | None = None,
     plot_every_run: bool = True,
+    commit: bool = False,
     progress=print,
 ) -> dict:
     """Runs what is missing, then rewrites summary.json / report.md / curves.png. Returns the summary."""
-    from hcn.train import run_experiment  # torch import only when training
+    from hcn import train  # torch import only when training
 
     results = Path(results_dir) if results_dir else ARTIFACTS / "results" / dataset
     work = Path(work_dir) if work_dir else ARTIFACTS / "runs" / "suite" / dataset
     budget = dict(SUITE_BUDGET, **(budget or {}))
-    model_args = model_args or {}
-    models = [m for m in MODELS if not only or m in only]
+    model_args = dict(SUITE_MODEL_ARGS, **(model_args or {}))
     unknown = set(only or ()) - set(MODELS)
     if unknown:
         raise ValueError(f"unknown model(s) {sorted(unknown)}; models: {list(MODELS)}")
+    models = [m for m in MODELS if not only or m in only]
     lrs = tuple(lrs)
     plan = Plan(results, models, seeds, lrs, sensitivity)
     data_cfg = DataConfig(dataset=dataset, path=data_path)
     total = len(plan.runs())
     skipped = total - len(plan.pending())
-    progress(f"suite {dataset}: {total} runs, {skipped} already done, budget {budget}, lrs {list(lrs)}")
+    progress(
+        f"suite {dataset}: {total} runs planned, {skipped} already done, budget {budget}, lrs {list(lrs)}"
+    )
     if dry_run:
         for i, r in enumerate(plan.runs(), 1):
             state = "done" if plan.done(r) else "todo"
             lr = "pending" if r.lr != r.lr else f"{r.lr:g}"  # NaN until the tuning runs finished
-            progress(f"  {i:>3}/{total} {state} {r.name:<28} role={r.role:<11} lr={lr} seed={r.seed}")
+            progress(f"  {i:>3}/{total} {state} {r.name:<40} role={r.role:<11} lr={lr} seed={r.seed}")
         return {}
     started, executed, code = time.time(), 0, code_version()
     while True:
@@ -250,31 +351,38 @@ def run_suite(
         if not pending or (max_runs is not None and executed >= max_runs):
             break
         run = pending[0]
+        total = len(plan.runs())
         index = total - len(pending) + 1
-        cfgs = configs_for(run, data_cfg, budget, model_args)
-        eta = estimate_seconds(results, pending)
-        tag = f"run {index}/{total} {run.name} lr={run.lr:g}"
-        progress(f"=== {tag} (suite ETA {report.fmt_duration(eta)}) ===")
-        t0, epochs_done = time.time(), [0]
-
-        def run_progress(line, tag=tag, t0=t0, epochs=budget["epochs"], done=epochs_done):
-            if " epoch " in line:
-                done[0] += 1
-                left = (time.time() - t0) / done[0] * (epochs - done[0])
-                line += f" | run ETA {report.fmt_duration(left)}"
-            progress(f"[{tag}] {line}")
-
-        out = run_experiment(*cfgs, work / run.name, progress=run_progress)
-        finish(run, results, dataset, out, cfgs, lrs, work / run.name, code)
+        tag = f"run {index}/{total} {run.name}"
+        progress(f"=== {tag} (suite ETA {report.fmt_duration(estimate_seconds(results, pending))}) ===")
+        t0 = time.time()
+        if run.role == "anchor":
+            written = anchor_run(run, results, dataset, train.load_dataset(data_cfg), code)
+        else:
+            cfgs = configs_for(run, data_cfg, budget, model_args)
+            out = train.run_experiment(
+                *cfgs, work / run.name, progress=lambda line, tag=tag: progress(f"[{tag}] {line}")
+            )
+            out["data_info"] = (read_json(work / run.name / "metrics.json") or {}).get("data_info")
+            written = finish(run, results, dataset, out, cfgs, lrs, code, budget)
         executed += 1
         progress(f"=== {tag} done in {time.time() - t0:.0f}s; suite elapsed {time.time() - started:.0f}s ===")
-        report.write_all(results, dataset, lrs, budget, sensitivity, plot=plot_every_run)
-    return report.write_all(results, dataset, lrs, budget, sensitivity)
+        summary = report.write_all(results, dataset, lrs, budget, sensitivity, plot=plot_every_run)
+        if commit:
+            commit_files(results, run.name, progress)
+    summary = report.write_all(results, dataset, lrs, budget, sensitivity)
+    if commit and executed:
+        commit_files(results, "report", progress)
+    return summary
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--dataset", required=True, choices=("ml-1m", "ml-100k", "csv"))
+    p.add_argument(
+        "--dataset",
+        required=True,
+        choices=("ml-1m", "ml-100k", "ml-25m", "ml-latest", "taobao", "amazon", "tafeng", "csv"),
+    )
     p.add_argument("--data-path", help="data set folder (default ../shared/datasets/<dataset>)")
     p.add_argument("--results", help="results folder (default model-artifacts/results/<dataset>)")
     p.add_argument(
@@ -282,41 +390,57 @@ def main(argv=None):
     )
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--only", nargs="+", metavar="MODEL", help=f"subset of {', '.join(MODELS)}")
-    p.add_argument("--lrs", type=float, nargs="+", default=list(LRS))
+    p.add_argument(
+        "--lrs", type=float, nargs="+", default=list(LRS), help="initial grid (grows past a winning edge)"
+    )
     p.add_argument(
         "--sensitivity", type=int, nargs="*", default=list(SENSITIVITY_N), help="HCN n values (Figure 6)"
     )
-    p.add_argument("--epochs", type=int, default=SUITE_BUDGET["epochs"])
+    p.add_argument(
+        "--epochs", type=int, default=SUITE_BUDGET["epochs"], help="cap on epochs (early stopping)"
+    )
+    p.add_argument("--patience", type=int, default=SUITE_BUDGET["patience"])
     p.add_argument("--positions-per-user", type=int, default=SUITE_BUDGET["positions_per_user"])
     p.add_argument("--batch-size", type=int, default=SUITE_BUDGET["batch_size"])
     p.add_argument("--dim", type=int, help="override D for every model (tests / smoke runs)")
     p.add_argument("--max-runs", type=int, help="stop after this many runs (the rest resume later)")
+    p.add_argument("--commit", action="store_true", help="git-commit the results folder after every run")
     p.add_argument("--dry-run", action="store_true", help="print the plan and what is done; train nothing")
     p.add_argument(
         "--report-only", action="store_true", help="rebuild summary.json, report.md, curves.png only"
     )
     a = p.parse_args(argv)
+    budget = {
+        "epochs": a.epochs,
+        "patience": a.patience,
+        "positions_per_user": a.positions_per_user,
+        "batch_size": a.batch_size,
+    }
     if a.report_only:
         results = Path(a.results) if a.results else ARTIFACTS / "results" / a.dataset
-        budget = {"epochs": a.epochs, "positions_per_user": a.positions_per_user, "batch_size": a.batch_size}
         report.write_all(results, a.dataset, tuple(a.lrs), budget, a.sensitivity)
         return
-    budget = {"epochs": a.epochs, "positions_per_user": a.positions_per_user, "batch_size": a.batch_size}
-    run_suite(
-        a.dataset,
-        data_path=a.data_path,
-        results_dir=a.results,
-        work_dir=a.work,
-        seeds=a.seeds,
-        only=a.only,
-        lrs=a.lrs,
-        sensitivity=a.sensitivity,
-        budget=budget,
-        model_args={"dim": a.dim} if a.dim else {},
-        dry_run=a.dry_run,
-        max_runs=a.max_runs,
-        progress=lambda line: print(line, flush=True),
-    )
+    from hcn.data import DataFormatError
+
+    try:
+        run_suite(
+            a.dataset,
+            data_path=a.data_path,
+            results_dir=a.results,
+            work_dir=a.work,
+            seeds=a.seeds,
+            only=a.only,
+            lrs=a.lrs,
+            sensitivity=a.sensitivity,
+            budget=budget,
+            model_args={"dim": a.dim} if a.dim else {},
+            dry_run=a.dry_run,
+            max_runs=a.max_runs,
+            commit=a.commit,
+            progress=lambda line: print(line, flush=True),
+        )
+    except (DataFormatError, FileNotFoundError) as e:
+        raise SystemExit(f"error: {e}")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
-"""The suite runner on a tiny generated fixture (generic CSV format): summary with every model,
-report, curve plot, learning-rate choice on validation, and resumption (finished runs skipped)."""
+"""The suite runner on a tiny generated fixture (generic CSV format): every row of the registry it is
+asked for, the (reading, rate) choice on validation, grid extension past a winning edge, ItemPop,
+early stopping, report, resumption (finished runs skipped) and committing run files."""
 
 import json
+import subprocess
 
 import numpy as np
 import pytest
 
 import hcn.train
 from conftest import synthetic_events, write_csv
-from hcn import suite
+from hcn import registry, suite
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +21,7 @@ def fixture_dir(tmp_path_factory):
 
 
 LRS = (2e-3, 1e-2)  # two rates keep the test short; the suite's default grid is suite.LRS
+ONLY = ["ItemPop", "MeanPooling", "MIND", "HCN-literal", "HCN", "HCN-noCIN"]
 
 
 def run(fixture_dir, out, **kw):
@@ -28,9 +31,10 @@ def run(fixture_dir, out, **kw):
         results_dir=out / "results",
         work_dir=out / "work",
         seeds=2,
+        only=ONLY,
         lrs=LRS,
         sensitivity=(1, 8),
-        budget={"epochs": 1, "positions_per_user": 2, "batch_size": 64},
+        budget={"epochs": 3, "patience": 1, "positions_per_user": 2, "batch_size": 64},
         model_args={"dim": 8},
         plot_every_run=False,  # the plot is still drawn once at the end
         progress=lambda line: None,
@@ -43,55 +47,111 @@ def test_suite_runs_everything_then_resumes_without_retraining(fixture_dir, tmp_
     real = hcn.train.run_experiment
 
     def counting(*args, **kwargs):
-        calls.append(args[1].type)
+        calls.append(args[1])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(hcn.train, "run_experiment", counting)
-    # 9 models x (2 tuning rates + 1 more seed) + HCN n=1 = 28 runs; interrupt after 3.
     run(fixture_dir, tmp_path, max_runs=3)
-    assert len(calls) == 3
+    assert len(calls) == 2  # the first of the 3 runs is ItemPop: no training
     summary = run(fixture_dir, tmp_path)
-    assert len(calls) == 28
     results = tmp_path / "results"
-
-    assert set(suite.MODELS) <= set(summary)
+    trained = len(calls)
     on_disk = json.loads((results / "summary.json").read_text())
-    assert set(on_disk) == set(suite.MODELS) | {"sensitivity_n"}
-    for model in suite.MODELS:
-        runs = [json.loads((results / "runs" / f"{model}-s{s}.json").read_text()) for s in (0, 1)]
+    assert set(on_disk) == set(ONLY) | {"sensitivity_n"} and set(summary) == set(on_disk)
+    for model in ONLY:
+        seeds = (0,) if model == "ItemPop" else (0, 1)
+        runs = [json.loads((results / "runs" / f"{model}-s{s}.json").read_text()) for s in seeds]
         assert on_disk[model]["auc"]["mean"] == pytest.approx(np.mean([r["metrics"]["auc"] for r in runs]))
+        assert ("pearson" in on_disk[model]) == (registry.MODELS[model].kind == "multi")
+        if model == "ItemPop":
+            assert on_disk[model]["auc"]["runs"] == 1 and runs[0]["lr"] is None
+            continue
         assert on_disk[model]["auc"]["std"] == pytest.approx(
             np.std([r["metrics"]["auc"] for r in runs], ddof=1)
         )
-        for key in ("gauc", "hr50", "ndcg50", "hr100", "ndcg100"):
-            assert 0.0 <= on_disk[model][key]["mean"] <= 1.0
-        assert ("pearson" in on_disk[model]) == (model not in suite.BASELINE_MODELS[:4])
-        # Seed 0 is the tuning run with the better VALIDATION AUC; seed 1 reuses its rate.
-        grid = {
-            lr: json.loads((results / "runs" / "tune" / f"{model}-lr{lr:g}-s0.json").read_text())
-            for lr in LRS
-        }
-        best = max(LRS, key=lambda lr: (grid[lr]["metrics"]["val_auc"], -LRS.index(lr)))
-        assert runs[0]["lr"] == runs[1]["lr"] == best
-        assert runs[0]["metrics"] == grid[best]["metrics"]
+        # Seed 0 is the tuning run with the best VALIDATION AUC over its (grown) grid; seed 1 reuses it.
+        tune_runs, best = suite.tune_runs(results, model, LRS)
+        assert best is not None and runs[0]["metrics"] == best["metrics"]
+        assert runs[0]["lr"] == runs[1]["lr"] == best["lr"]
+        assert runs[1]["configs"]["model"] == runs[0]["configs"]["model"]
         assert runs[1]["configs"]["train"]["seed"] == 1
+        assert runs[0]["configs"]["model"]["positions"] is True  # the same inputs for every model
+        for r in runs:  # early stopping: never more epochs than best + patience, never past the cap
+            assert len(r["curve"]) <= min(3, r["metrics"]["best_epoch"] + 1)
+        if model == "HCN":
+            readings = {t.reading for t in tune_runs}
+            assert readings == {tuple(sorted(x.items())) for x in registry.HCN_READINGS}
+            assert runs[0]["reading"]["hin_layer"] == "residual"
+    hcn_run = json.loads((results / "runs" / "HCN-s0.json").read_text())
+    assert "output" in hcn_run["diagnostics"] and "long.H0" in hcn_run["diagnostics"]
     assert set(on_disk["sensitivity_n"]) >= {"1", "8"}
 
     report = (results / "report.md").read_text()
-    for heading in ("Table 3", "Table 4", "Table 5", "Table 7", "Figure 6", "Verdict"):
+    for heading in (
+        "Table 3",
+        "Table 4",
+        "Table 5",
+        "Table 7",
+        "Figure 6",
+        "Verdict",
+        "Diversity diagnostics",
+    ):
         assert heading in report
+    assert "paired ΔAUC per seed" in report and "| ItemPop |" in report
     assert (results / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     # A third invocation finds everything done: nothing is trained, run files stay untouched.
     stamps = {p: p.stat().st_mtime_ns for p in (results / "runs").rglob("*.json")}
     run(fixture_dir, tmp_path)
-    assert len(calls) == 28
+    assert len(calls) == trained
     assert {p: p.stat().st_mtime_ns for p in (results / "runs").rglob("*.json")} == stamps
+
+
+def fake_tune(results, model, lr, val_auc, reading=None):
+    name = suite.tune_name(model, lr, reading)
+    suite.write_json(
+        results / "runs" / "tune" / f"{name}.json",
+        {"name": name, "model": model, "lr": lr, "metrics": {"val_auc": val_auc}},
+    )
+
+
+def test_a_grid_whose_edge_wins_grows_until_the_choice_is_inside(tmp_path):
+    auc = {2e-3: 0.70, 5e-3: 0.72, 1e-2: 0.75}  # the top edge wins
+    for lr, v in auc.items():
+        fake_tune(tmp_path, "GRU4Rec", lr, v)
+    runs, best = suite.tune_runs(tmp_path, "GRU4Rec", suite.LRS)
+    assert best is None and sorted(r.lr for r in runs)[-1] == pytest.approx(1e-2 * suite.GRID_STEP)
+    fake_tune(tmp_path, "GRU4Rec", 1e-2 * suite.GRID_STEP, 0.74)  # now inside
+    runs, best = suite.tune_runs(tmp_path, "GRU4Rec", suite.LRS)
+    assert best["lr"] == 1e-2 and best["grid"][0] < best["lr"] < best["grid"][-1]
+    # an edge keeps winning: at most MAX_EXTENSIONS steps, then the edge is reported as such
+    for lr, v in ((2e-3, 0.9), (5e-3, 0.8), (1e-2, 0.7)):
+        fake_tune(tmp_path, "SASRec", lr, v)
+    for k in range(1, suite.MAX_EXTENSIONS + 1):
+        fake_tune(tmp_path, "SASRec", 2e-3 / suite.GRID_STEP**k, 0.9 + k / 100)
+    runs, best = suite.tune_runs(tmp_path, "SASRec", suite.LRS)
+    assert best is not None and best["lr"] == pytest.approx(2e-3 / suite.GRID_STEP**suite.MAX_EXTENSIONS)
+    assert len(runs) == 3 + suite.MAX_EXTENSIONS
+
+
+def test_suite_commits_run_files_as_they_finish(fixture_dir, tmp_path):
+    repo = tmp_path
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.email", "t@example.com"], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "t"], check=True)
+    run(fixture_dir, repo, max_runs=2, commit=True)
+    log = subprocess.run(
+        ["git", "-C", str(repo), "log", "--format=%s"], capture_output=True, text=True
+    ).stdout
+    assert "results results: ItemPop-s0" in log and "results results: MeanPooling-lr0.002-s0" in log
+    tracked = subprocess.run(["git", "-C", str(repo), "ls-files"], capture_output=True, text=True).stdout
+    assert "results/runs/ItemPop-s0.json" in tracked and "results/summary.json" in tracked
+    assert "work/" not in tracked  # checkpoints are never committed
 
 
 def test_unknown_model_is_rejected(fixture_dir, tmp_path):
     with pytest.raises(ValueError, match="unknown model"):
-        run(fixture_dir, tmp_path, only=["DIN"])
+        suite.run_suite("csv", data_path=str(fixture_dir), results_dir=tmp_path, only=["DIN"], progress=print)
 
 
 def test_dry_run_lists_the_plan_without_training(fixture_dir, tmp_path, monkeypatch):
@@ -101,9 +161,10 @@ def test_dry_run_lists_the_plan_without_training(fixture_dir, tmp_path, monkeypa
         "csv",
         data_path=str(fixture_dir),
         results_dir=tmp_path,
-        only=["HCN"],
+        only=["HCN", "HCN-literal"],
         dry_run=True,
         progress=lines.append,
     )
-    assert any("HCN-lr0.002-s0" in line and "todo" in line for line in lines)
+    assert any("HCN-literal-lr0.002-s0" in line and "todo" in line for line in lines)
+    assert any("HCN-cin_concat=esim-hin_layer=residual-lr0.002-s0" in line for line in lines)
     assert any("HCN-n16-s0" in line for line in lines)
