@@ -25,6 +25,9 @@ public final class LoadGenerator {
   static final int BAD_USAGE = 2;
   static final int CANNOT_RUN = 3;
 
+  /** Pause between --find-max steps, so that one step's backlog does not spill into the next. */
+  static final long STEP_PAUSE_MS = 1_000;
+
   private LoadGenerator() {}
 
   public static void main(String[] args) {
@@ -60,7 +63,10 @@ public final class LoadGenerator {
           loop.run(o.rate(), o.warmup(), "warm-up");
         }
         if (o.findMax()) {
-          return findMax(o, loop, metrics, out);
+          return findMax(
+              o,
+              rate -> once(loop, metrics, o, rate, o.name() + "-at-" + Report.number(rate), out),
+              out);
         }
         return once(loop, metrics, o, o.rate(), o.name(), out).sloMet() ? OK : SLO_MISSED;
       }
@@ -111,19 +117,24 @@ public final class LoadGenerator {
    * Runs {@code --rate}, {@code --rate + step}, ... until a rate misses the objective or {@code
    * --max-rate} is passed; the answer is the highest rate that met it.
    */
-  static int findMax(LoadOptions o, OpenLoop loop, ServerMetrics metrics, PrintStream out)
+  /** One measured step of {@code --find-max}. */
+  interface Step {
+    Report.Run at(double rate) throws IOException, InterruptedException;
+  }
+
+  static int findMax(LoadOptions o, Step step, PrintStream out)
       throws IOException, InterruptedException {
     Double best = null;
     Report.Run missed = null;
     for (double rate = o.rate(); rate <= o.maxRate() + 1e-9; rate += o.rateStep()) {
-      Report.Run run = once(loop, metrics, o, rate, o.name() + "-at-" + Report.number(rate), out);
+      Report.Run run = step.at(rate);
       if (!run.sloMet()) {
         missed = run;
         break;
       }
       best = rate;
       // Let the server drain before the next step.
-      Thread.sleep(1_000);
+      Thread.sleep(STEP_PAUSE_MS);
     }
     String summary =
         best == null

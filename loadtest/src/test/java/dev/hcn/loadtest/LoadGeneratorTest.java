@@ -343,6 +343,45 @@ class LoadGeneratorTest {
     }
   }
 
+  /** A run at {@code rate} whose 100 answers all took {@code rate / 10} ms. */
+  static Report.Run syntheticRun(LoadOptions o, double rate) {
+    org.HdrHistogram.Histogram h = LatencyStats.histogram();
+    h.recordValueWithCount(Math.round(rate / 10 * 1e6), 100);
+    var result = new OpenLoop.Result(rate, 1_000_000_000L, 100, 100, java.util.Map.of(), h, h, 0);
+    return new Report.Run("r" + rate, "synthetic", result, o.slo().judge(h, 100), null);
+  }
+
+  @Test
+  void findMaxStepsUpToTheFirstMissAndReportsTheRateBeforeIt() throws Exception {
+    LoadOptions o =
+        LoadOptions.parse(
+            "--find-max", "--slo", "p99=35ms", "--rate", "100", "--rate-step", "100", "--json");
+    List<Double> tried = new ArrayList<>();
+    var out = new ByteArrayOutputStream();
+    int status =
+        LoadGenerator.findMax(
+            o,
+            rate -> {
+              tried.add(rate);
+              return syntheticRun(o, rate);
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    // 100, 200, 300 /s take 10, 20, 30 ms: met; 400/s takes 40 ms: missed, and the search stops.
+    assertThat(tried).containsExactly(100.0, 200.0, 300.0, 400.0);
+    assertThat(status).isEqualTo(LoadGenerator.OK);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("{\"findMax\":300,\"firstMissed\":400}");
+
+    LoadOptions none =
+        LoadOptions.parse("--find-max", "--slo", "p99=5ms", "--rate", "100", "--json");
+    var out2 = new ByteArrayOutputStream();
+    int status2 =
+        LoadGenerator.findMax(none, rate -> syntheticRun(none, rate), new PrintStream(out2, true));
+    assertThat(status2).isEqualTo(LoadGenerator.SLO_MISSED);
+    assertThat(out2.toString()).contains("{\"findMax\":null,\"firstMissed\":100}");
+  }
+
   @Test
   void serverTimeComesFromTwoScrapes() {
     String before =

@@ -69,8 +69,9 @@ class ActuatorTest {
         .contains("hcn_rank_requests_seconds_bucket{")
         .contains("hcn_rank_stage_seconds_count{application=\"hcn-ranking\",stage=\"history\"}")
         .contains("stage=\"tower\"")
-        .contains("stage=\"scoring\"")
-        .contains("stage=\"topk\"")
+        .contains("stage=\"candidates\"")
+        .contains("stage=\"score_topk\"")
+        .contains("stage=\"response\"")
         .contains("hcn_rank_candidates_count")
         .contains("hcn_rank_fallbacks_total{application=\"hcn-ranking\",reason=\"history-error\"}")
         .contains(
