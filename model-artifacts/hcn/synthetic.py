@@ -14,6 +14,7 @@ import torch
 from hcn.config import ModelConfig
 from hcn.data import DatasetMeta
 from hcn.export import export_bundle
+from hcn.items_meta import synthetic_meta
 from hcn.model import build_model, load_item_genres
 
 GENRES = 24
@@ -61,6 +62,7 @@ def synthetic_bundle(out, items=200_000, n=16, dim=128, long=500, short=50, seed
         demo_users=users,
         data_info=data_info,
         metrics={},
+        items_meta=synthetic_meta(item_ids, genres, [f"g{g:02d}" for g in range(GENRES)]),
     )
 
 
