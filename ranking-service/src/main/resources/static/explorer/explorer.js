@@ -141,6 +141,18 @@ function renderInterests(report) {
   }
 }
 
+/** "0–3, 5, 7–8" for sorted indices. */
+function ranges(indices) {
+  const out = [];
+  for (let i = 0; i < indices.length; i++) {
+    let j = i;
+    while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
+    out.push(j - i >= 2 ? `${indices[i]}–${indices[j]}` : indices.slice(i, j + 1).join(", "));
+    i = j;
+  }
+  return out.join(", ");
+}
+
 function heat(c) {
   // -1 blue, 0 white, +1 red.
   const t = Math.max(-1, Math.min(1, c));
@@ -155,8 +167,18 @@ function renderHeatmap(report) {
   const pad = 28;
   const node = $("heatmap");
   node.replaceChildren();
-  node.setAttribute("width", pad + n * cell + 4);
-  node.setAttribute("height", pad + n * cell + 4);
+  const side = pad + n * cell + 4;
+  node.setAttribute("width", side + 70);
+  node.setAttribute("height", side);
+  // Colour scale beside the matrix: +1 at the top, -1 at the bottom.
+  const scaleX = side + 16, scaleH = n * cell;
+  for (let s = 0; s < 40; s++) {
+    node.appendChild(svg("rect", {x: scaleX, y: pad + (s * scaleH) / 40, width: 12, height: scaleH / 40 + 0.5,
+      fill: heat(1 - (2 * s) / 39)}));
+  }
+  for (const [v, y] of [[1, pad + 4], [0, pad + scaleH / 2 + 4], [-1, pad + scaleH]]) {
+    node.appendChild(svg("text", {x: scaleX + 17, y, "font-size": 10, fill: "#5b6675"}, v.toFixed(0)));
+  }
   let off = 0;
   let pairs = 0;
   for (let i = 0; i < n; i++) {
@@ -226,10 +248,12 @@ function renderProjection(report) {
     node.appendChild(tooltip(dot, `interest ${q.index}`));
   }
   for (const g of groups.filter((o) => o.members.length > 1)) {
-    const right = g.x < W - 170;
+    const text = g.members.length === p.interests.length
+      ? `all ${g.members.length} interests` : `interests ${ranges(g.members)}`;
+    const right = g.x + 15 + 7 * text.length < W;
     node.appendChild(svg("text", {x: right ? g.x + 15 : g.x - 15, y: g.y + 4, "text-anchor": right ? "start" : "end",
       "font-size": 12, "font-weight": 700, fill: "#1d2430", stroke: "#fff", "stroke-width": 3,
-      "paint-order": "stroke"}, `interests ${g.members.join(", ")}`));
+      "paint-order": "stroke"}, text));
   }
   $("projection-summary").textContent =
     `Directions (unit vectors) of ${p.items.filter((q) => q.closestTo < 0).length} catalogue items (grey), ` +

@@ -191,7 +191,7 @@ class InterestsApiTest {
     assertProblem(http.get("/v1/users/42/interests?m=101"), 400, "invalid-request", "m");
     assertProblem(
         http.get("/v1/users/42/interests?projection=-1"), 400, "invalid-request", "projection");
-    assertProblem(http.get("/v1/users/42/interests?m=abc"), 400, "invalid-request", null);
+    assertProblem(http.get("/v1/users/42/interests?m=abc"), 400, "invalid-request", "m");
     assertProblem(http.postJson("/v1/interests", "{}"), 400, "invalid-request", "userId");
     assertProblem(http.postJson("/v1/interests", "{\"userId\""), 400, "malformed-body", "body");
     String longHistory = IntStream.range(0, 1001).mapToObj(i -> "1").toList().toString();
