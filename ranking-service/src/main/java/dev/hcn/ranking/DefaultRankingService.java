@@ -156,6 +156,7 @@ public class DefaultRankingService implements RankingService {
     ctx.checkpoint();
 
     Candidates candidates = resolveCandidates(bundle, q.candidates());
+    t = lap(measured, Stage.CANDIDATES, t);
     TopKResult top =
         scorer.topK(
             interests,
@@ -165,7 +166,7 @@ public class DefaultRankingService implements RankingService {
             q.k(),
             bundle.temperature(),
             q.explain());
-    t = lap(measured, Stage.SCORING, t);
+    t = lap(measured, Stage.SCORE_TOPK, t);
     ctx.checkpoint();
 
     List<RankedItem> ranked = new ArrayList<>(top.rows().length);
@@ -178,18 +179,20 @@ public class DefaultRankingService implements RankingService {
                   id, top.scores()[i], top.dominant()[i], top.weights()[i], meta.title(id))
               : new RankedItem(id, top.scores()[i]));
     }
-    lap(measured, Stage.TOPK, t);
+    RankResult result =
+        new RankResult(
+            bundle.info().name(),
+            bundle.info().version(),
+            List.copyOf(ranked),
+            candidates.scored(),
+            candidates.unknown(),
+            input.knownHistory() == 0,
+            user.fallback());
+    lap(measured, Stage.RESPONSE, t);
     if (measured) {
       metrics.candidates(candidates.scored());
     }
-    return new RankResult(
-        bundle.info().name(),
-        bundle.info().version(),
-        List.copyOf(ranked),
-        candidates.scored(),
-        candidates.unknown(),
-        input.knownHistory() == 0,
-        user.fallback());
+    return result;
   }
 
   private void validate(RankQuery q) {
