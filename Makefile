@@ -7,7 +7,7 @@ PYTHON ?= /usr/bin/python3
 DATASET ?= ml-1m
 MVN := ./mvnw -B
 
-.PHONY: run test test-java test-python test-observability deps fmt build model suite bench
+.PHONY: run test test-java test-python test-observability deps fmt build model suite bench screenshots
 
 ## run: start the service on the committed bundle with the embedded history source (no Redis)
 run: build
@@ -45,6 +45,18 @@ model:
 ## suite: every model x 3 seeds against the paper's baselines on DATASET (ml-1m | ml-100k); resumable
 suite:
 	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m hcn.suite --dataset $(DATASET)
+
+## screenshots: the explorer page in headless Chromium, demo user 42 on the default bundle and on the
+## synthetic bundle (generated when missing), written to docs/ for the README
+SYNTHETIC := model-artifacts/bundles/synthetic-200k
+screenshots: deps $(SYNTHETIC)/manifest.json
+	$(MVN) -q -pl ranking-service test -Dtest=ExplorerBrowserTest -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dhcn.explorer.screenshot=$(CURDIR)/docs/explorer-hcn-ml1m.png
+	$(MVN) -q -pl ranking-service test -Dtest=ExplorerBrowserTest -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dhcn.test.bundle=$(CURDIR)/$(SYNTHETIC) -Dhcn.explorer.screenshot=$(CURDIR)/docs/explorer-synthetic.png
+
+$(SYNTHETIC)/manifest.json:
+	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m hcn.synthetic --out bundles/synthetic-200k
 
 fmt:
 	$(MVN) -q spotless:apply

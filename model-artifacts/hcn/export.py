@@ -1,5 +1,6 @@
 """Export a trained Recommender as the service's bundle (docs/bundle-format.md):
-user_tower.onnx, items.f32, item_ids.i64, golden.json, demo_histories.json, manifest.json.
+user_tower.onnx, items.f32, item_ids.i64, golden.json, demo_histories.json, manifest.json and, when
+the data set has an item file, items_meta.json (hcn.items_meta).
 
     python -m hcn.export --run runs/hcn-ml1m --out bundles/hcn-ml1m [--name hcn-ml1m]
 """
@@ -20,6 +21,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from hcn.items_meta import read_dataset_meta, write_items_meta
 from hcn.layers import ItemTower, aggregate_catalogue
 from hcn.model import HCN
 from hcn.registry import describe
@@ -269,9 +271,11 @@ def export_bundle(
     metrics: dict,
     golden_inputs: list | None = None,
     diagnostics: dict | None = None,
+    items_meta: dict | None = None,
 ) -> Path:
     """Writes the bundle to out_dir. feature_specs: [(name, {raw value: index 1..V})] in tower order;
-    item_ids: int64 [R] external id per row, row 0 = -1."""
+    item_ids: int64 [R] external id per row, row 0 = -1; items_meta: {external id: {"title",
+    "features"}} or None (no items_meta.json)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model = model.eval()
@@ -298,6 +302,8 @@ def export_bundle(
     (out / "demo_histories.json").write_text(json.dumps({"users": demo_users}))
 
     files = ["user_tower.onnx", "items.f32", "item_ids.i64", "golden.json", "demo_histories.json"]
+    meta_file = write_items_meta(out, item_ids, items_meta) if items_meta is not None else None
+    files += [meta_file] if meta_file else []
     hashes = {f: sha256(out / f) for f in files}
     now = datetime.now(timezone.utc)
     manifest = {
@@ -338,6 +344,7 @@ def export_bundle(
         "user_features": [{"name": n, "vocab": dict(v)} for n, v in feature_specs],
         "demo_histories": "demo_histories.json",
         "golden": "golden.json",
+        **({"items_meta": meta_file} if meta_file else {}),
         "data": data_info,
         "metrics": metrics,
         "files": hashes,
@@ -369,6 +376,7 @@ def export_run(run_dir, out_dir, name=None) -> Path:
         data_info=ds.info(),
         metrics=metrics,
         diagnostics=diagnostics(model, ds, "test"),
+        items_meta=read_dataset_meta(data_cfg.dataset, data_cfg.resolved_path()),
     )
 
 

@@ -14,6 +14,7 @@ import torch
 from hcn.config import ModelConfig
 from hcn.data import DatasetMeta
 from hcn.export import export_bundle
+from hcn.items_meta import synthetic_meta
 from hcn.layers import load_item_genres
 from hcn.registry import build_model
 
@@ -62,6 +63,7 @@ def synthetic_bundle(out, items=200_000, n=16, dim=128, long=500, short=50, seed
         demo_users=users,
         data_info=data_info,
         metrics={},
+        items_meta=synthetic_meta(item_ids, genres, [f"g{g:02d}" for g in range(GENRES)]),
     )
 
 

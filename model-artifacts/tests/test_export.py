@@ -37,13 +37,9 @@ def check_bundle(folder: Path, min_cases=20):
     assert m["format"] == "hcn-bundle/1"
     for name, digest in m["files"].items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
-    assert set(m["files"]) == {
-        "user_tower.onnx",
-        "items.f32",
-        "item_ids.i64",
-        "golden.json",
-        "demo_histories.json",
-    }
+    required = {"user_tower.onnx", "items.f32", "item_ids.i64", "golden.json", "demo_histories.json"}
+    optional = {m["items_meta"]} if "items_meta" in m else set()
+    assert set(m["files"]) == required | optional
     assert m["version"].endswith(m["files"]["user_tower.onnx"][:8])
     mc, n, d = m["model"], m["model"]["n"], m["model"]["dim"]
     ll, ls = mc["long_length"], mc["short_length"]
@@ -114,6 +110,13 @@ def check_bundle(folder: Path, min_cases=20):
     )
     demo = json.loads((folder / m["demo_histories"]).read_text())
     assert all(set(v) == {"history", "features"} for v in demo["users"].values())
+    if "items_meta" in m:
+        meta = json.loads((folder / m["items_meta"]).read_text(encoding="utf-8"))
+        assert meta["format"] == "hcn-items-meta/1"
+        assert set(meta["items"]) <= {str(i) for i in id_to_row}  # only catalogue items
+        assert all(
+            isinstance(v["title"], str) and isinstance(v["features"], list) for v in meta["items"].values()
+        )
     return m, golden
 
 
@@ -154,6 +157,9 @@ def test_tiny_export_is_a_valid_bundle(tiny_run):
     assert manifest["items"]["rows"] == 61
     assert [f["name"] for f in manifest["user_features"]] == ["gender", "age", "occupation"]
     assert "42" in json.loads((out / "demo_histories.json").read_text())["users"]
+    # titles and genres come from the data set's movies.dat (which lists 30 of the 60 items)
+    meta = json.loads((out / manifest["items_meta"]).read_text())["items"]
+    assert len(meta) == 30 and meta["10"] == {"title": "Movie 1 (1995)", "features": ["Comedy", "Drama"]}
     # golden interests are what the trained PyTorch model computes
     _, _, _, model, _ = load_run(base / "run")
     with torch.no_grad():
@@ -176,6 +182,8 @@ def test_synthetic_bundle_with_long_sequences(tmp_path):
     )
     manifest, golden = check_bundle(out)
     assert manifest["model"]["long_length"] == 500 and manifest["items"]["rows"] == 301
+    meta = json.loads((out / manifest["items_meta"]).read_text())["items"]
+    assert len(meta) == 300 and len({v["title"] for v in meta.values()}) == 300  # generated, distinct
     assert "42" in json.loads((out / "demo_histories.json").read_text())["users"]
 
 
@@ -198,6 +206,9 @@ def test_committed_bundle_is_valid():
     assert "auc" in manifest["metrics"]
     demo = json.loads((COMMITTED / "demo_histories.json").read_text())["users"]
     assert "42" in demo and (COMMITTED / "demo_histories.json").stat().st_size < 2_000_000
+    meta = json.loads((COMMITTED / manifest["items_meta"]).read_text(encoding="utf-8"))["items"]
+    assert len(meta) == manifest["items"]["rows"] - 1  # every catalogue item has a title
+    assert meta["1"] == {"title": "Toy Story (1995)", "features": ["Animation", "Children's", "Comedy"]}
 
 
 def tower_feeds(meta, n_feat, batch=5, seed=3):

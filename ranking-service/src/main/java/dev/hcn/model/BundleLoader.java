@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -80,7 +81,43 @@ public final class BundleLoader {
       closeQuietly(session, e);
       throw e;
     }
-    return new ModelBundle(dir, manifest, new UserTower(env, session, manifest), items, index);
+    ItemMetadata meta;
+    List<String> demoUsers;
+    try {
+      meta = readItemMetadata(dir, manifest.itemsMeta(), index);
+      demoUsers = readDemoUserIds(dir, manifest.demoHistories());
+    } catch (RuntimeException e) {
+      closeQuietly(session, e);
+      throw e;
+    }
+    return new ModelBundle(
+        dir, manifest, new UserTower(env, session, manifest), items, index, meta, demoUsers);
+  }
+
+  private static ItemMetadata readItemMetadata(Path dir, String file, ItemIdIndex index) {
+    if (file == null) {
+      return ItemMetadata.NONE;
+    }
+    try {
+      return ItemMetadata.of(
+          JSON.readValue(dir.resolve(file).toFile(), ItemMetadata.File.class), index);
+    } catch (JacksonException e) {
+      throw new BundleException(
+          "bundle " + dir + ": " + file + ": unreadable: " + e.getOriginalMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new BundleException("bundle " + dir + ": " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The ids of the demo users, in file order (the exporter puts user "42" first). */
+  private static List<String> readDemoUserIds(Path dir, String file) {
+    try {
+      JsonNode users = JSON.readTree(dir.resolve(file).toFile()).path("users");
+      return List.copyOf(users.propertyNames());
+    } catch (JacksonException e) {
+      throw new BundleException(
+          "bundle " + dir + ": " + file + ": unreadable: " + e.getOriginalMessage(), e);
+    }
   }
 
   private static BundleManifest readManifest(Path dir) {
@@ -114,6 +151,9 @@ public final class BundleLoader {
         List.of(m.tower().file(), m.items().embeddings(), m.items().ids(), m.demoHistories())) {
       require(f != null && m.files().containsKey(f), "file " + f + " has no sha256 in files");
     }
+    require(
+        m.itemsMeta() == null || m.files().containsKey(m.itemsMeta()),
+        "file " + m.itemsMeta() + " has no sha256 in files");
     var tower = m.tower();
     require(
         tower.inputs() != null

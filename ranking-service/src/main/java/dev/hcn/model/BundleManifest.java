@@ -18,6 +18,7 @@ public record BundleManifest(
     List<UserFeature> userFeatures,
     String demoHistories,
     String golden,
+    String itemsMeta,
     Map<String, String> files) {
 
   public static final String FORMAT = "hcn-bundle/1";

@@ -3,6 +3,7 @@ package dev.hcn.model;
 import dev.hcn.ranking.ModelInfo;
 import dev.hcn.scoring.ItemMatrix;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One loaded, validated bundle: manifest, user tower, item matrix, id index and input encoder.
@@ -17,14 +18,20 @@ public final class ModelBundle implements AutoCloseable {
   private final ItemIdIndex index;
   private final UserInputEncoder encoder;
   private final ModelInfo info;
+  private final ItemMetadata itemMetadata;
+  private final List<String> demoUsers;
 
   ModelBundle(
       Path directory,
       BundleManifest manifest,
       UserTower tower,
       ItemMatrix items,
-      ItemIdIndex index) {
+      ItemIdIndex index,
+      ItemMetadata itemMetadata,
+      List<String> demoUsers) {
     this.directory = directory;
+    this.itemMetadata = itemMetadata;
+    this.demoUsers = List.copyOf(demoUsers);
     this.manifest = manifest;
     this.tower = tower;
     this.items = items;
@@ -72,6 +79,16 @@ public final class ModelBundle implements AutoCloseable {
 
   public ModelInfo info() {
     return info;
+  }
+
+  /** Titles and features of the items ({@link ItemMetadata#NONE} when the bundle has none). */
+  public ItemMetadata itemMetadata() {
+    return itemMetadata;
+  }
+
+  /** Ids of the users whose histories the bundle ships, in file order. */
+  public List<String> demoUsers() {
+    return demoUsers;
   }
 
   /** Softmax temperature of the scoring aggregation. */

@@ -2,7 +2,11 @@ package dev.hcn.ranking;
 
 import dev.hcn.history.HistorySource;
 import dev.hcn.history.UserHistory;
+import dev.hcn.interests.InterestInspector;
+import dev.hcn.interests.InterestQuery;
+import dev.hcn.interests.InterestReport;
 import dev.hcn.model.ItemIdIndex;
+import dev.hcn.model.ItemMetadata;
 import dev.hcn.model.ModelBundle;
 import dev.hcn.model.ModelRegistry;
 import dev.hcn.model.TowerInput;
@@ -33,6 +37,7 @@ public class DefaultRankingService implements RankingService {
   private final TopKScorer scorer;
   private final RankingProperties limits;
   private final RankingMetrics metrics;
+  private final InterestInspector inspector;
 
   public DefaultRankingService(
       ModelRegistry registry,
@@ -45,6 +50,7 @@ public class DefaultRankingService implements RankingService {
     this.scorer = scorer;
     this.limits = limits;
     this.metrics = metrics;
+    this.inspector = new InterestInspector(scorer);
   }
 
   @Override
@@ -68,6 +74,51 @@ public class DefaultRankingService implements RankingService {
   @Override
   public ModelInfo model() {
     return registry.current().orElseThrow(DefaultRankingService::notReady).info();
+  }
+
+  @Override
+  public InterestReport interests(InterestQuery q, RequestContext ctx) {
+    ModelBundle bundle = registry.current().orElseThrow(DefaultRankingService::notReady);
+    if (q == null) {
+      throw new RankingException(ErrorType.INVALID_REQUEST, "the request is empty");
+    }
+    // The user is validated and resolved by the very rules of the equivalent rank query.
+    RankQuery asRank = new RankQuery(q.userId(), null, 1, q.history(), q.userFeatures(), false);
+    validate(asRank);
+    if (q.m() < 1 || q.m() > InterestQuery.MAX_M) {
+      throw new RankingException(
+          ErrorType.INVALID_REQUEST,
+          "m",
+          "m must be between 1 and " + InterestQuery.MAX_M + ", got " + q.m());
+    }
+    if (q.projection() < 0 || q.projection() > InterestQuery.MAX_PROJECTION) {
+      throw new RankingException(
+          ErrorType.INVALID_REQUEST,
+          "projection",
+          "projection must be between 0 and "
+              + InterestQuery.MAX_PROJECTION
+              + ", got "
+              + q.projection());
+    }
+    ctx.checkpoint();
+    ResolvedUser user = resolveUser(asRank);
+    ctx.checkpoint();
+    TowerInput input = bundle.encoder().encode(user.history(), user.features());
+    float[] interests = bundle.tower().interests(input);
+    ctx.checkpoint();
+    return inspector.inspect(
+        bundle,
+        interests,
+        user.history(),
+        q.m(),
+        q.projection(),
+        input.knownHistory() == 0,
+        user.fallback());
+  }
+
+  @Override
+  public List<String> demoUsers() {
+    return registry.current().orElseThrow(DefaultRankingService::notReady).demoUsers();
   }
 
   /**
@@ -119,9 +170,14 @@ public class DefaultRankingService implements RankingService {
     ctx.checkpoint();
 
     List<RankedItem> ranked = new ArrayList<>(top.rows().length);
+    ItemMetadata meta = bundle.itemMetadata();
     for (int i = 0; i < top.rows().length; i++) {
-      int dominant = q.explain() && top.dominant() != null ? top.dominant()[i] : -1;
-      ranked.add(new RankedItem(bundle.items().id(top.rows()[i]), top.scores()[i], dominant));
+      long id = bundle.items().id(top.rows()[i]);
+      ranked.add(
+          q.explain() && top.dominant() != null
+              ? new RankedItem(
+                  id, top.scores()[i], top.dominant()[i], top.weights()[i], meta.title(id))
+              : new RankedItem(id, top.scores()[i]));
     }
     RankResult result =
         new RankResult(

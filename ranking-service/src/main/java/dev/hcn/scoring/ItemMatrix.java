@@ -84,6 +84,14 @@ public final class ItemMatrix {
     return ids[row];
   }
 
+  /** A copy of one row's embedding. */
+  public float[] row(int row) {
+    if (row < 0 || row >= rows) {
+      throw new IndexOutOfBoundsException("row " + row + " outside 0.." + (rows - 1));
+    }
+    return java.util.Arrays.copyOfRange(data, row * dim, (row + 1) * dim);
+  }
+
   /** The backing row-major array; kernels read it and must never write it. */
   float[] data() {
     return data;

@@ -24,4 +24,21 @@ final class Softmax {
     // compare equal everywhere.
     return Math.min(sumWs / sumW, max) + 0f;
   }
+
+  /**
+   * The weights themselves, {@code out[k] = w_k = softmax(s / temperature)_k} for {@code s[0 ..
+   * n)}: the same exponents, in the same order, as {@link #weightedScore}, so they are the weights
+   * that produced the score (Eq. 8's alpha). They sum to 1 up to float rounding.
+   */
+  static void weights(float[] s, int n, float max, float temperature, float[] out) {
+    float sumW = 0f;
+    for (int k = 0; k < n; k++) {
+      float w = (float) Math.exp((s[k] - max) / temperature);
+      out[k] = w;
+      sumW += w;
+    }
+    for (int k = 0; k < n; k++) {
+      out[k] /= sumW;
+    }
+  }
 }

@@ -65,7 +65,7 @@ final class TopKHeap {
         siftDown(0);
       }
     }
-    return new TopKResult(outRows, outScores, null);
+    return new TopKResult(outRows, outScores, null, null);
   }
 
   /** Whether (s1, id1, r1) ranks below (s2, id2, r2). */

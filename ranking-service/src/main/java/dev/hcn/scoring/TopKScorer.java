@@ -82,11 +82,47 @@ public final class TopKScorer {
     ScoringKernel.CandidateScorer scorer = kernel.bind(interests, n, items.dim(), temperature);
     float[] s = new float[n];
     int[] dominant = new int[result.rows().length];
+    float[][] weights = new float[dominant.length][n];
     for (int i = 0; i < dominant.length; i++) {
       scorer.dots(items, result.rows()[i], s);
       dominant[i] = argMax(s, n);
+      Softmax.weights(s, n, s[dominant[i]], temperature, weights[i]);
     }
-    return new TopKResult(result.rows(), result.scores(), dominant);
+    return new TopKResult(result.rows(), result.scores(), dominant, weights);
+  }
+
+  /**
+   * For each interest k its {@code m} closest catalogue items by inner product {@code <u_k, x>}
+   * (paper Figure 5), best first, ties by external id ascending; exact, over every row {@code 1 ..
+   * rows - 1}.
+   *
+   * @return one result per interest ({@code dominant} and {@code weights} null)
+   * @throws IllegalArgumentException as {@link #topK}, or when {@code m < 1}
+   */
+  public TopKResult[] closest(float[] interests, int n, ItemMatrix items, int m) {
+    validate(interests, n, items, null, m, 1f);
+    if (m < 1) {
+      throw new IllegalArgumentException("m must be >= 1: " + m);
+    }
+    ScoringKernel.CandidateScorer scorer = kernel.bind(interests, n, items.dim(), 1f);
+    TopKHeap[] heaps = new TopKHeap[n];
+    for (int k = 0; k < n; k++) {
+      heaps[k] = new TopKHeap(items, Math.min(m, items.rows() - 1));
+    }
+    float[] s = new float[n];
+    for (int row = 1; row < items.rows(); row++) {
+      scorer.dots(items, row, s);
+      for (int k = 0; k < n; k++) {
+        if (s[k] >= heaps[k].floor()) {
+          heaps[k].offer(row, s[k]);
+        }
+      }
+    }
+    TopKResult[] out = new TopKResult[n];
+    for (int k = 0; k < n; k++) {
+      out[k] = heaps[k].drainBestFirst();
+    }
+    return out;
   }
 
   private TopKHeap scoreParallel(

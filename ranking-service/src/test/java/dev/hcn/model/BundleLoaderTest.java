@@ -168,6 +168,67 @@ class BundleLoaderTest {
     assertRefused(copy, "user_tower.onnx", "long_idz");
   }
 
+  @Test
+  void itemMetadataGivesTitlesAndTheDemoUsersKeepTheirOrder() {
+    // The committed bundle's items_meta.json is generated from ml-1m's movies.dat.
+    assertThat(bundle.itemMetadata().size()).isEqualTo(bundle.info().items());
+    assertThat(bundle.itemMetadata().get(1))
+        .isEqualTo(
+            new ItemMetadata.Item(
+                "Toy Story (1995)", java.util.List.of("Animation", "Children's", "Comedy")));
+    assertThat(bundle.itemMetadata().title(-12345)).isNull();
+    assertThat(bundle.demoUsers()).hasSize(300).first().isEqualTo("42");
+  }
+
+  @Test
+  void bundleWithoutItemMetadataLoadsWithoutTitles() throws IOException {
+    Path copy = copy();
+    Files.delete(copy.resolve("items_meta.json"));
+    editManifest(
+        copy,
+        m -> {
+          m.remove("items_meta");
+          ((ObjectNode) m.get("files")).remove("items_meta.json");
+        });
+    try (ModelBundle plain = TestBundles.loader().load(copy)) {
+      assertThat(plain.itemMetadata().size()).isZero();
+      assertThat(plain.itemMetadata().title(plain.items().id(1))).isNull();
+    }
+  }
+
+  @Test
+  void alteredItemMetadataIsRefusedByItsSha() throws IOException {
+    Path copy = copy();
+    Path meta = copy.resolve("items_meta.json");
+    Files.writeString(meta, Files.readString(meta).replace("Toy Story", "Toy Storm"));
+    assertRefused(copy, "items_meta.json", "sha256 mismatch");
+  }
+
+  @Test
+  void itemMetadataWithoutChecksumIsRefused() throws IOException {
+    Path copy = copy();
+    editManifest(copy, m -> ((ObjectNode) m.get("files")).remove("items_meta.json"));
+    assertRefused(copy, "manifest.json", "items_meta.json has no sha256");
+  }
+
+  @Test
+  void itemMetadataForItemsOutsideTheCatalogueIsRefused() throws IOException {
+    Path copy = copy();
+    Path meta = copy.resolve("items_meta.json");
+    Files.writeString(
+        meta, "{\"format\": \"hcn-items-meta/1\", \"items\": {\"999999999\": {\"title\": \"x\"}}}");
+    rehash(copy, "items_meta.json");
+    assertRefused(copy, "items_meta.json", "999999999 is not in the catalogue");
+  }
+
+  @Test
+  void itemMetadataOfAnotherFormatIsRefused() throws IOException {
+    Path copy = copy();
+    Files.writeString(copy.resolve("items_meta.json"), "{\"format\": \"other/9\", \"items\": {}}");
+    rehash(copy, "items_meta.json");
+    assertRefused(copy, "items_meta.json", "other/9");
+  }
+
   private void assertRefused(Path copy, String file, String mismatch) {
     assertThatThrownBy(() -> TestBundles.loader().load(copy).close())
         .isInstanceOf(BundleException.class)

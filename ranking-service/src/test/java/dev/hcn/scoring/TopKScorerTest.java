@@ -152,6 +152,94 @@ class TopKScorerTest {
     }
   }
 
+  /**
+   * The explain weights are Eq. 8's alpha: a softmax over s / T that sums to 1, peaks at the
+   * dominant interest and reproduces the returned score as sum alpha_k s_k.
+   */
+  @Test
+  void explainWeightsAreTheSoftmaxThatProducedTheScore() {
+    for (long seed = 0; seed < 60; seed++) {
+      Random rnd = new Random(seed);
+      int n = 1 + rnd.nextInt(17);
+      int dim = 1 + rnd.nextInt(40);
+      ItemMatrix items = Fixtures.items(rnd, 2 + rnd.nextInt(200), dim);
+      float[] u = Fixtures.interests(rnd, n, dim);
+      float t = new float[] {0.25f, 1f, 3f}[rnd.nextInt(3)];
+      for (ScoringKernel kernel : new ScoringKernel[] {SCALAR, VECTOR}) {
+        TopKResult r = new TopKScorer(kernel, 100, null).topK(u, n, items, null, 10, t, true);
+        for (int i = 0; i < r.rows().length; i++) {
+          float[] w = r.weights()[i];
+          double[] s = new double[n];
+          double max = Double.NEGATIVE_INFINITY;
+          for (int k = 0; k < n; k++) {
+            for (int d = 0; d < dim; d++) {
+              s[k] += (double) u[k * dim + d] * items.row(r.rows()[i])[d];
+            }
+            max = Math.max(max, s[k]);
+          }
+          double sum = 0;
+          for (int k = 0; k < n; k++) {
+            sum += Math.exp((s[k] - max) / t);
+          }
+          double total = 0;
+          double weighted = 0;
+          for (int k = 0; k < n; k++) {
+            assertEquals(Math.exp((s[k] - max) / t) / sum, w[k], 1e-5, "seed " + seed);
+            assertTrue(w[k] <= w[r.dominant()[i]], "dominant has the largest weight");
+            total += w[k];
+            weighted += w[k] * s[k];
+          }
+          assertEquals(1.0, total, 1e-5);
+          assertEquals(r.scores()[i], weighted, 1e-4 * Math.max(1, Math.abs(weighted)));
+        }
+      }
+    }
+    TopKResult plain =
+        new TopKScorer(VECTOR, 100, null)
+            .topK(new float[] {1, 0}, 1, Fixtures.items(new Random(2), 5, 2), null, 3, 1f, false);
+    assertNull(plain.weights());
+  }
+
+  /** Each interest's m closest items by inner product, against a full sort of every dot. */
+  @Test
+  void closestItemsAreTheLargestInnerProductsPerInterest() {
+    for (long seed = 0; seed < 80; seed++) {
+      Random rnd = new Random(seed);
+      int n = 1 + rnd.nextInt(9);
+      int dim = 1 + rnd.nextInt(50);
+      int rows = 1 + rnd.nextInt(300);
+      ItemMatrix items = itemsWithTies(rnd, rows, dim);
+      float[] u = Fixtures.interests(rnd, n, dim);
+      int m = 1 + rnd.nextInt(8);
+      TopKResult[] got = new TopKScorer(VECTOR, 100, null).closest(u, n, items, m);
+      assertEquals(n, got.length);
+      ScoringKernel.CandidateScorer dots = VECTOR.bind(u, n, dim, 1f);
+      float[][] s = new float[rows][n];
+      for (int row = 1; row < rows; row++) {
+        dots.dots(items, row, s[row]);
+      }
+      for (int k = 0; k < n; k++) {
+        int interest = k;
+        Integer[] order =
+            IntStream.range(1, rows)
+                .boxed()
+                .sorted(
+                    Comparator.<Integer>comparingDouble(row -> -s[row][interest])
+                        .thenComparingLong(items::id)
+                        .thenComparingInt(row -> row))
+                .limit(m)
+                .toArray(Integer[]::new);
+        assertArrayEquals(
+            Arrays.stream(order).mapToInt(Integer::intValue).toArray(),
+            got[k].rows(),
+            "seed " + seed + " interest " + k);
+        for (int i = 0; i < order.length; i++) {
+          assertEquals(s[order[i]][k], got[k].scores()[i]);
+        }
+      }
+    }
+  }
+
   @Test
   void extremeDotProductsGiveFiniteScores() {
     Random rnd = new Random(8);

@@ -1,9 +1,17 @@
 package dev.hcn.api.grpc;
 
+import dev.hcn.api.grpc.v1.CosineRow;
+import dev.hcn.api.grpc.v1.GetInterestsRequest;
+import dev.hcn.api.grpc.v1.GetInterestsResponse;
 import dev.hcn.api.grpc.v1.GetModelResponse;
+import dev.hcn.api.grpc.v1.HistoryEvent;
+import dev.hcn.api.grpc.v1.Interest;
 import dev.hcn.api.grpc.v1.ItemIds;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankResponse;
+import dev.hcn.api.grpc.v1.ScoredItem;
+import dev.hcn.interests.InterestQuery;
+import dev.hcn.interests.InterestReport;
 import dev.hcn.ranking.ModelInfo;
 import dev.hcn.ranking.RankQuery;
 import dev.hcn.ranking.RankResult;
@@ -45,6 +53,14 @@ final class GrpcRankMapper {
       if (item.dominantInterest() >= 0) {
         out.setDominantInterest(item.dominantInterest());
       }
+      if (item.interestWeights() != null) {
+        for (float w : item.interestWeights()) {
+          out.addInterestWeights(w);
+        }
+      }
+      if (item.title() != null) {
+        out.setTitle(item.title());
+      }
     }
     return response.build();
   }
@@ -61,6 +77,50 @@ final class GrpcRankMapper {
         .addAllUserFeatures(model.userFeatures())
         .setCreatedAt(model.createdAt() == null ? "" : model.createdAt())
         .build();
+  }
+
+  static InterestQuery toQuery(GetInterestsRequest request) {
+    long[] history = request.hasHistory() ? toArray(request.getHistory()) : null;
+    Map<String, String> features =
+        request.hasUserFeatures() ? Map.copyOf(request.getUserFeatures().getValuesMap()) : null;
+    String userId = request.getUserId().isEmpty() ? null : request.getUserId();
+    // proto3 cannot tell an unset m from 0, and 0 is never a useful m: it means the default.
+    int m = request.getM() == 0 ? InterestQuery.DEFAULT_M : request.getM();
+    return new InterestQuery(userId, history, features, m, 0);
+  }
+
+  static GetInterestsResponse toResponse(InterestReport report) {
+    GetInterestsResponse.Builder out =
+        GetInterestsResponse.newBuilder()
+            .setModelName(report.model().name())
+            .setModelVersion(report.model().version())
+            .setColdStart(report.coldStart())
+            .setFallback(report.fallback());
+    for (InterestReport.Interest interest : report.interests()) {
+      Interest.Builder i =
+          out.addInterestsBuilder().setIndex(interest.index()).setNorm(interest.norm());
+      for (InterestReport.ScoredItem item : interest.closestItems()) {
+        ScoredItem.Builder s = i.addClosestItemsBuilder().setItemId(item.itemId());
+        s.setScore(item.score());
+        if (item.title() != null) {
+          s.setTitle(item.title());
+        }
+      }
+    }
+    for (float[] row : report.cosine()) {
+      CosineRow.Builder r = out.addCosineBuilder();
+      for (float c : row) {
+        r.addValues(c);
+      }
+    }
+    for (InterestReport.HistoryEvent event : report.history()) {
+      HistoryEvent.Builder h =
+          out.addHistoryBuilder().setItemId(event.itemId()).setWindow(event.window());
+      if (event.title() != null) {
+        h.setTitle(event.title());
+      }
+    }
+    return out.build();
   }
 
   /** Copies without boxing: the indexed getter reads the packed primitive list directly. */

@@ -1,5 +1,7 @@
 package dev.hcn.api.grpc;
 
+import dev.hcn.api.grpc.v1.GetInterestsRequest;
+import dev.hcn.api.grpc.v1.GetInterestsResponse;
 import dev.hcn.api.grpc.v1.GetModelRequest;
 import dev.hcn.api.grpc.v1.GetModelResponse;
 import dev.hcn.api.grpc.v1.RankRequest;
@@ -46,6 +48,17 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
   public void getModel(GetModelRequest request, StreamObserver<GetModelResponse> responses) {
     MalformedRequests.reject(request);
     responses.onNext(GrpcRankMapper.toResponse(ranking.model()));
+    responses.onCompleted();
+  }
+
+  @Override
+  public void getInterests(
+      GetInterestsRequest request, StreamObserver<GetInterestsResponse> responses) {
+    MalformedRequests.reject(request);
+    GrpcRequestContext context = GrpcRequestContext.current();
+    context.checkpoint();
+    responses.onNext(
+        GrpcRankMapper.toResponse(ranking.interests(GrpcRankMapper.toQuery(request), context)));
     responses.onCompleted();
   }
 }

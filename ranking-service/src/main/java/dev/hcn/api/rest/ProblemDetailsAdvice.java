@@ -5,6 +5,7 @@ import dev.hcn.ranking.RankingException;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -95,6 +96,21 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         HttpStatus.BAD_REQUEST,
         "the body is missing or unreadable",
         "body",
+        request);
+  }
+
+  /** A query parameter or path variable of the wrong type, such as {@code ?m=abc}: name it. */
+  @Override
+  protected ResponseEntity<Object> handleTypeMismatch(
+      TypeMismatchException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    String field = e.getPropertyName();
+    String type =
+        e.getRequiredType() == null ? "valid" : "a " + e.getRequiredType().getSimpleName();
+    return problem(
+        ErrorType.INVALID_REQUEST,
+        HttpStatus.BAD_REQUEST,
+        (field == null ? "a parameter" : field) + " must be " + type + ", got " + e.getValue(),
+        field,
         request);
   }
 

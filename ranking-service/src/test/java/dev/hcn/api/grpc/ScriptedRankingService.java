@@ -1,5 +1,7 @@
 package dev.hcn.api.grpc;
 
+import dev.hcn.interests.InterestQuery;
+import dev.hcn.interests.InterestReport;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.ModelInfo;
 import dev.hcn.ranking.RankQuery;
@@ -54,7 +56,10 @@ class ScriptedRankingService implements RankingService {
     long[] ids = query.candidates() == null ? new long[] {1, 2, 3} : query.candidates();
     List<RankedItem> items = new ArrayList<>();
     for (int i = 0; i < Math.min(ids.length, query.k()); i++) {
-      items.add(new RankedItem(ids[i], -i, query.explain() ? i % 8 : -1));
+      items.add(
+          query.explain()
+              ? new RankedItem(ids[i], -i, i % 8, null, null)
+              : new RankedItem(ids[i], -i));
     }
     return new RankResult("scripted", "v1", items, ids.length, 0, false, false);
   }
@@ -79,5 +84,15 @@ class ScriptedRankingService implements RankingService {
   @Override
   public ModelInfo model() {
     return MODEL;
+  }
+
+  @Override
+  public InterestReport interests(InterestQuery query, RequestContext context) {
+    throw new RankingException(ErrorType.NOT_READY, "scripted: no interests");
+  }
+
+  @Override
+  public List<String> demoUsers() {
+    return List.of();
   }
 }
