@@ -1,13 +1,19 @@
 package dev.hcn.api.grpc;
 
 import dev.hcn.api.grpc.v1.GetModelResponse;
+import dev.hcn.api.grpc.v1.IngestRequest;
+import dev.hcn.api.grpc.v1.IngestResponse;
 import dev.hcn.api.grpc.v1.ItemIds;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankResponse;
+import dev.hcn.events.Event;
+import dev.hcn.events.IngestResult;
 import dev.hcn.ranking.ModelInfo;
 import dev.hcn.ranking.RankQuery;
 import dev.hcn.ranking.RankResult;
 import dev.hcn.ranking.RankedItem;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,6 +45,9 @@ final class GrpcRankMapper {
             .setCandidatesUnknown(result.candidatesUnknown())
             .setColdStart(result.coldStart())
             .setFallback(result.fallback());
+    if (result.fallbackReason() != null) {
+      response.setFallbackReason(result.fallbackReason());
+    }
     for (RankedItem item : result.items()) {
       dev.hcn.api.grpc.v1.RankedItem.Builder out =
           response.addItemsBuilder().setItemId(item.itemId()).setScore(item.score());
@@ -60,6 +69,28 @@ final class GrpcRankMapper {
         .setShortLength(model.shortLength())
         .addAllUserFeatures(model.userFeatures())
         .setCreatedAt(model.createdAt() == null ? "" : model.createdAt())
+        .build();
+  }
+
+  /** Unset optional fields become {@code null}, as absent JSON fields do over REST. */
+  static List<Event> toEvents(IngestRequest request) {
+    List<Event> events = new ArrayList<>(request.getEventsCount());
+    for (dev.hcn.api.grpc.v1.Event e : request.getEventsList()) {
+      events.add(
+          new Event(
+              e.getUserId().isEmpty() ? null : e.getUserId(),
+              e.hasItemId() ? e.getItemId() : null,
+              e.hasTimestamp() ? e.getTimestamp() : null));
+    }
+    return events;
+  }
+
+  static IngestResponse toResponse(IngestResult result) {
+    return IngestResponse.newBuilder()
+        .setAccepted(result.accepted())
+        .setRejected(result.rejected())
+        .setDuplicates(result.duplicates())
+        .setStale(result.stale())
         .build();
   }
 

@@ -2,9 +2,12 @@ package dev.hcn.api.grpc;
 
 import dev.hcn.api.grpc.v1.GetModelRequest;
 import dev.hcn.api.grpc.v1.GetModelResponse;
+import dev.hcn.api.grpc.v1.IngestRequest;
+import dev.hcn.api.grpc.v1.IngestResponse;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.RankingGrpc;
+import dev.hcn.events.EventSink;
 import dev.hcn.ranking.RankResult;
 import dev.hcn.ranking.RankingService;
 import io.grpc.BindableService;
@@ -21,9 +24,11 @@ import org.springframework.stereotype.Service;
 class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
 
   private final RankingService ranking;
+  private final EventSink events;
 
-  RankingGrpcService(RankingService ranking) {
+  RankingGrpcService(RankingService ranking, EventSink events) {
     this.ranking = ranking;
+    this.events = events;
   }
 
   @Override
@@ -46,6 +51,13 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
   public void getModel(GetModelRequest request, StreamObserver<GetModelResponse> responses) {
     MalformedRequests.reject(request);
     responses.onNext(GrpcRankMapper.toResponse(ranking.model()));
+    responses.onCompleted();
+  }
+
+  @Override
+  public void ingest(IngestRequest request, StreamObserver<IngestResponse> responses) {
+    MalformedRequests.reject(request);
+    responses.onNext(GrpcRankMapper.toResponse(events.ingest(GrpcRankMapper.toEvents(request))));
     responses.onCompleted();
   }
 }

@@ -56,7 +56,7 @@ class ScriptedRankingService implements RankingService {
     for (int i = 0; i < Math.min(ids.length, query.k()); i++) {
       items.add(new RankedItem(ids[i], -i, query.explain() ? i % 8 : -1));
     }
-    return new RankResult("scripted", "v1", items, ids.length, 0, false, false);
+    return new RankResult("scripted", "v1", items, ids.length, 0, false, false, null);
   }
 
   private RankResult busy(RequestContext context) {
@@ -73,7 +73,7 @@ class ScriptedRankingService implements RankingService {
       Thread.currentThread().interrupt();
     }
     stops.add(ErrorType.NOT_FOUND); // never stopped: the test fails on this
-    return new RankResult("scripted", "v1", List.of(), 0, 0, false, false);
+    return new RankResult("scripted", "v1", List.of(), 0, 0, false, false, null);
   }
 
   @Override
