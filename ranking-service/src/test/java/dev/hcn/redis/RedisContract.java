@@ -236,8 +236,7 @@ abstract class RedisContract {
     String known = user();
     long[] history = items(9, 20);
     store(known, history, Map.of());
-    JsonNode normal = rank(known);
-    assertThat(normal.get("fallback").asBoolean()).isFalse();
+    JsonNode normal = awaitNormal(known); // an earlier fault test may still be recovering
 
     control().stop();
     try {
