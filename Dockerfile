@@ -20,8 +20,13 @@ WORKDIR /app
 COPY --from=build /src/app.jar /app/app.jar
 COPY model-artifacts/bundles/hcn-ml1m /app/bundles/hcn-ml1m
 USER hcn
-EXPOSE 8080 9090
+# REST, gRPC and the management port (health, metrics).
+EXPOSE 8080 9090 8081
 ENV HCN_MODEL_BUNDLEPATH=/app/bundles/hcn-ml1m \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseZGC"
+# Readiness over bash's /dev/tcp (the JRE image has no curl): the management port answers even when
+# the API port is saturated.
+HEALTHCHECK --interval=5s --timeout=2s --start-period=60s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
 # The Vector API (incubator) and ONNX Runtime's native access need these flags at run time.
 ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/app.jar"]

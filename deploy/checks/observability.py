@@ -2,7 +2,7 @@
 """End-to-end check of the monitoring set-up against real components.
 
 Starts the built service jar and a real Prometheus (deploy/prometheus config and alert rules, with the
-target rewritten to loopback), sends REST and gRPC traffic, then checks that:
+target rewritten to the service's management port on loopback), sends REST and gRPC traffic, then checks that:
   * Prometheus scrapes the service (up == 1) and loads every alert rule without errors;
   * every metric that a Grafana panel or an alert rule uses exists in Prometheus;
   * every Grafana panel query evaluates and returns data.
@@ -26,7 +26,7 @@ import urllib.parse
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-HTTP, GRPC, PROM = 18480, 19490, 19491
+HTTP, MANAGEMENT, GRPC, PROM = 18480, 18481, 19490, 19491
 METRIC = re.compile(r"\b((?:hcn|cache|jvm|process|http_server|grpc_server)_[a-z_]+)")
 
 
@@ -81,6 +81,7 @@ def main() -> int:
                     "-jar",
                     jars[0],
                     f"--server.port={HTTP}",
+                    f"--management.server.port={MANAGEMENT}",
                     f"--spring.grpc.server.port={GRPC}",
                     f"--hcn.model.bundle-path={ROOT}/model-artifacts/bundles/hcn-ml1m",
                 ],
@@ -91,12 +92,12 @@ def main() -> int:
         )
         wait_for(
             "service readiness",
-            lambda: get(f"http://127.0.0.1:{HTTP}/actuator/health/readiness")["status"] == "UP",
+            lambda: get(f"http://127.0.0.1:{MANAGEMENT}/actuator/health/readiness")["status"] == "UP",
             180,
         )
 
         config = open(f"{ROOT}/deploy/prometheus/prometheus.yml").read()
-        config = config.replace("ranking:8080", f"127.0.0.1:{HTTP}").replace(
+        config = config.replace("ranking:8081", f"127.0.0.1:{MANAGEMENT}").replace(
             "scrape_interval: 5s", "scrape_interval: 1s"
         )
         with open(os.path.join(work, "prometheus.yml"), "w") as f:
@@ -148,6 +149,14 @@ def main() -> int:
         time.sleep(4)  # a few more scrapes so that rate() over 1m has two samples
 
         problems: list[str] = []
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{HTTP}/actuator/prometheus", timeout=5)
+            problems.append(
+                "the API port serves /actuator/prometheus; it belongs on the management port only"
+            )
+        except urllib.error.HTTPError as e:
+            if e.code != 404:
+                problems.append(f"the API port answered /actuator/prometheus with {e.code}, expected 404")
         rules = get(f"http://127.0.0.1:{PROM}/api/v1/rules")["data"]["groups"]
         loaded = [r for g in rules for r in g["rules"]]
         for r in loaded:

@@ -104,9 +104,16 @@ class RankingComposeFileTest {
     int probes = management == null ? http : (Integer) management;
     String ports = service("ranking").get("ports").toString();
     assertThat(ports).contains(http + ":" + http).contains("9090:9090");
-    assertThat(String.join(" ", healthcheck("ranking")))
+    assertThat(condition("prometheus", "ranking")).isEqualTo("service_healthy");
+    // The ranking image brings its own HEALTHCHECK unless the compose file overrides it.
+    String probe =
+        service("ranking").containsKey("healthcheck")
+            ? String.join(" ", healthcheck("ranking"))
+            : Files.readString(Path.of("../Dockerfile").toAbsolutePath());
+    assertThat(probe)
         .contains("/dev/tcp/127.0.0.1/" + probes + " ")
         .contains("/actuator/health/readiness");
+    assertThat(ports).contains(probes + ":" + probes);
     String prometheus =
         Files.readString(Path.of("../deploy/prometheus/prometheus.yml").toAbsolutePath());
     assertThat(prometheus).contains("\"ranking:" + probes + "\"");

@@ -1,7 +1,6 @@
 package dev.hcn.loadtest;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -47,6 +46,7 @@ record CliArgs(
                            [--history 4,5,6] [--features gender=F,age=25] [--explain]
                            [--deadline-ms MS] [--json]
              hcn-cli model [--target host:port] [--deadline-ms MS] [--json]
+             hcn-cli load  [load generator options; hcn-cli load --help lists them]
              hcn-cli help
 
         --target       gRPC address of the ranking service (default localhost:9090)
@@ -61,133 +61,46 @@ record CliArgs(
       exit status: 0 ok, 1 the call failed (gRPC status printed), 2 bad command line
       """;
 
-  /** A command line that cannot be run; the message says which argument is wrong. */
-  static final class UsageException extends Exception {
-    UsageException(String message) {
-      super(message);
-    }
-  }
+  private static final Args.Spec SPEC =
+      new Args.Spec()
+          .flags("--explain", "--json")
+          .options(
+              "--target",
+              "--user",
+              "--k",
+              "--candidates",
+              "--history",
+              "--features",
+              "--deadline-ms");
 
-  static CliArgs parse(String... args) throws UsageException {
+  static CliArgs parse(String... args) throws Args.UsageException {
     if (args.length == 0) {
-      throw new UsageException("missing command (rank, model or help)");
+      throw new Args.UsageException("missing command (rank, model, load or help)");
     }
     Command command =
         switch (args[0]) {
           case "rank" -> Command.RANK;
           case "model" -> Command.MODEL;
           case "help", "-h", "--help" -> Command.HELP;
-          default -> throw new UsageException("unknown command: " + args[0]);
+          default -> throw new Args.UsageException("unknown command: " + args[0]);
         };
-    String target = DEFAULT_TARGET;
-    String userId = null;
-    int k = DEFAULT_K;
-    long[] candidates = null;
-    long[] history = null;
-    Map<String, String> features = null;
-    boolean explain = false;
-    long deadlineMs = DEFAULT_DEADLINE_MS;
-    boolean json = false;
-    for (int i = 1; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--explain") || arg.equals("--json")) {
-        explain |= arg.equals("--explain");
-        json |= arg.equals("--json");
-        continue;
-      }
-      String name = arg;
-      String value;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new UsageException(known(name) ? name + " needs a value" : "unknown option: " + name);
-      }
-      switch (name) {
-        case "--target" -> target = requireText(name, value);
-        case "--user" -> userId = requireText(name, value);
-        case "--k" -> k = Math.toIntExact(positive(name, value));
-        case "--candidates" -> candidates = ids(name, value);
-        case "--history" -> history = ids(name, value);
-        case "--features" -> features = features(value);
-        case "--deadline-ms" -> deadlineMs = positive(name, value);
-        default -> throw new UsageException("unknown option: " + name);
-      }
-    }
-    if (command == Command.MODEL && (userId != null || candidates != null || history != null)) {
-      throw new UsageException("model takes only --target, --deadline-ms and --json");
+    Args a = SPEC.parse(args, 1);
+    if (command == Command.MODEL
+        && !a.given("--user", "--candidates", "--history", "--features", "--k", "--explain")
+            .isEmpty()) {
+      throw new Args.UsageException("model takes only --target, --deadline-ms and --json");
     }
     return new CliArgs(
-        command, target, userId, k, candidates, history, features, explain, deadlineMs, json);
-  }
-
-  private static boolean known(String name) {
-    return switch (name) {
-      case "--target",
-          "--user",
-          "--k",
-          "--candidates",
-          "--history",
-          "--features",
-          "--deadline-ms" ->
-          true;
-      default -> false;
-    };
-  }
-
-  private static String requireText(String name, String value) throws UsageException {
-    if (value.isBlank()) {
-      throw new UsageException(name + " must not be empty");
-    }
-    return value.strip();
-  }
-
-  private static long positive(String name, String value) throws UsageException {
-    long n;
-    try {
-      n = Long.parseLong(value.strip());
-    } catch (NumberFormatException e) {
-      throw new UsageException(name + " must be a whole number, was '" + value + "'");
-    }
-    if (n <= 0 || n > Integer.MAX_VALUE) {
-      throw new UsageException(name + " must be between 1 and " + Integer.MAX_VALUE);
-    }
-    return n;
-  }
-
-  private static long[] ids(String name, String value) throws UsageException {
-    if (value.isBlank()) {
-      return new long[0];
-    }
-    String[] parts = value.split(",");
-    long[] out = new long[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      try {
-        out[i] = Long.parseLong(parts[i].strip());
-      } catch (NumberFormatException e) {
-        throw new UsageException(
-            name + " takes item ids separated by commas, got '" + parts[i] + "'");
-      }
-    }
-    return out;
-  }
-
-  private static Map<String, String> features(String value) throws UsageException {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (value.isBlank()) {
-      return out;
-    }
-    for (String pair : value.split(",")) {
-      int eq = pair.indexOf('=');
-      if (eq <= 0) {
-        throw new UsageException("--features takes name=value pairs, got '" + pair + "'");
-      }
-      out.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
-    }
-    return out;
+        command,
+        a.text("--target", DEFAULT_TARGET),
+        a.text("--user", null),
+        a.positiveInt("--k", DEFAULT_K),
+        a.ids("--candidates"),
+        a.ids("--history"),
+        a.pairs("--features"),
+        a.flag("--explain"),
+        a.positiveInt("--deadline-ms", (int) DEFAULT_DEADLINE_MS),
+        a.flag("--json"));
   }
 
   @Override

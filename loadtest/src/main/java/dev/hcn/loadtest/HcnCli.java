@@ -40,10 +40,13 @@ public final class HcnCli {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 0 && args[0].equals("load")) {
+      return LoadGenerator.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
     CliArgs cli;
     try {
       cli = CliArgs.parse(args);
-    } catch (CliArgs.UsageException e) {
+    } catch (Args.UsageException e) {
       err.println("error: " + e.getMessage());
       err.print(CliArgs.USAGE);
       return BAD_USAGE;

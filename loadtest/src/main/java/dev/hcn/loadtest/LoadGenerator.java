@@ -1,246 +1,164 @@
 package dev.hcn.loadtest;
 
-import dev.hcn.api.grpc.v1.RankRequest;
-import dev.hcn.api.grpc.v1.RankResponse;
-import dev.hcn.api.grpc.v1.RankingGrpc;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.Arrays;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * Open-loop load for the ranking service over REST or gRPC: requests leave on a fixed schedule
- * whatever the server's answers, and each latency runs from the scheduled start, so queueing shows
- * in the percentiles.
+ * Open-loop load for the ranking service over REST or gRPC (see {@link LoadOptions#USAGE}):
+ * requests leave on a fixed schedule whatever the server answers; every latency is recorded from
+ * the intended send time and from the actual send; the run is judged against an objective ({@code
+ * --slo p99=10ms}), and {@code --find-max} steps the rate up to the highest one that meets it.
  *
  * <pre>
- * java -cp loadtest/target/hcn-cli.jar dev.hcn.loadtest.LoadGenerator \
- *     --api grpc --target localhost:9090 --rate 200 --duration-s 30 --k 100
- * java -cp loadtest/target/hcn-cli.jar dev.hcn.loadtest.LoadGenerator \
- *     --api rest --target http://localhost:8080 --rate 200 --duration-s 30 --k 100
+ * java -jar loadtest/target/hcn-cli.jar load --api grpc --rate 200 --duration 30s \
+ *     --candidates 10000 --bundle model-artifacts/bundles/synthetic-200k --slo p99=10ms --out results
  * </pre>
  */
 public final class LoadGenerator {
 
-  /**
-   * @param api {@code grpc} or {@code rest}
-   * @param target {@code host:port} for gRPC, a base URL for REST
-   * @param rate requests per second
-   * @param durationS measured seconds
-   * @param warmupS seconds of the same load before measuring (results discarded)
-   * @param k items per request
-   * @param users user ids, used in turn; every request ranks the whole catalogue
-   * @param deadlineMs per-request deadline (gRPC deadline, REST timeout)
-   * @param json print one JSON line instead of text
-   */
-  record Options(
-      String api,
-      String target,
-      double rate,
-      int durationS,
-      int warmupS,
-      int k,
-      List<String> users,
-      long deadlineMs,
-      boolean json) {
+  static final int OK = 0;
+  static final int SLO_MISSED = 1;
+  static final int BAD_USAGE = 2;
+  static final int CANNOT_RUN = 3;
 
-    static Options parse(String... args) {
-      String api = "grpc";
-      String target = null;
-      double rate = 100;
-      int durationS = 30;
-      int warmupS = 5;
-      int k = 100;
-      List<String> users = List.of("42");
-      long deadlineMs = 1_000;
-      boolean json = false;
-      for (int i = 0; i < args.length; i++) {
-        String name = args[i];
-        if (name.equals("--json")) {
-          json = true;
-          continue;
-        }
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(name + " needs a value");
-        }
-        String value = args[++i];
-        switch (name) {
-          case "--api" -> api = value;
-          case "--target" -> target = value;
-          case "--rate" -> rate = Double.parseDouble(value);
-          case "--duration-s" -> durationS = Integer.parseInt(value);
-          case "--warmup-s" -> warmupS = Integer.parseInt(value);
-          case "--k" -> k = Integer.parseInt(value);
-          case "--users" -> users = Arrays.stream(value.split(",")).map(String::strip).toList();
-          case "--deadline-ms" -> deadlineMs = Long.parseLong(value);
-          default -> throw new IllegalArgumentException("unknown option: " + name);
-        }
-      }
-      if (!api.equals("grpc") && !api.equals("rest")) {
-        throw new IllegalArgumentException("--api must be grpc or rest, was " + api);
-      }
-      if (target == null) {
-        target = api.equals("grpc") ? "localhost:9090" : "http://localhost:8080";
-      }
-      if (rate <= 0 || durationS <= 0 || warmupS < 0 || k <= 0 || deadlineMs <= 0) {
-        throw new IllegalArgumentException(
-            "--rate, --duration-s, --k and --deadline-ms must be positive, --warmup-s not negative");
-      }
-      if (users.isEmpty() || users.stream().anyMatch(String::isEmpty)) {
-        throw new IllegalArgumentException("--users needs at least one non-empty user id");
-      }
-      return new Options(api, target, rate, durationS, warmupS, k, users, deadlineMs, json);
-    }
-  }
-
-  /** Sends request {@code slot} without waiting and records its outcome when it completes. */
-  interface Sender extends AutoCloseable {
-    void send(int slot, String user, long scheduledNanos, LatencyRecorder recorder);
-
-    @Override
-    void close();
-  }
+  /** Pause between --find-max steps, so that one step's backlog does not spill into the next. */
+  static final long STEP_PAUSE_MS = 1_000;
 
   private LoadGenerator() {}
 
-  public static void main(String[] args) throws InterruptedException {
-    Options options;
+  public static void main(String[] args) {
+    // Netty's Unsafe buffers gain a load generator little, and JDK 25 warns about them.
+    System.setProperty("io.grpc.netty.shaded.io.netty.noUnsafe", "true");
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (LoadOptions.wantsHelp(args)) {
+      out.print(LoadOptions.USAGE);
+      return OK;
+    }
+    LoadOptions o;
     try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      System.exit(2);
-      return;
+      o = LoadOptions.parse(args);
+    } catch (Args.UsageException e) {
+      err.println("error: " + e.getMessage());
+      err.print(LoadOptions.USAGE);
+      return BAD_USAGE;
     }
-    try (Sender sender = options.api().equals("grpc") ? grpc(options) : rest(options)) {
-      if (options.warmupS() > 0) {
-        run(sender, options, options.warmupS());
+    try {
+      Workload workload = Workload.of(o);
+      try (Sender sender = sender(o, workload)) {
+        if (sender instanceof GrpcSender grpc && !grpc.connect()) {
+          err.println("error: UNAVAILABLE: cannot connect to " + o.target() + " within 10 s");
+          return CANNOT_RUN;
+        }
+        OpenLoop loop =
+            new OpenLoop(sender, o.maxInFlight(), o.deadlineMs(), o.quiet() ? null : err);
+        ServerMetrics metrics = o.metricsUrl() == null ? null : new ServerMetrics(o.metricsUrl());
+        if (!o.warmup().isZero()) {
+          loop.run(o.rate(), o.warmup(), "warm-up");
+        }
+        if (o.findMax()) {
+          return findMax(
+              o,
+              rate -> once(loop, metrics, o, rate, o.name() + "-at-" + Report.number(rate), out),
+              out);
+        }
+        return once(loop, metrics, o, o.rate(), o.name(), out).sloMet() ? OK : SLO_MISSED;
       }
-      LatencyRecorder.Summary summary = run(sender, options, options.durationS());
-      String label = options.api() + " k=" + options.k() + " rate=" + options.rate();
-      PrintStream out = System.out;
-      out.print(options.json() ? summary.json(label) : summary.text(label));
+    } catch (IOException e) {
+      err.println("error: " + e.getMessage());
+      return CANNOT_RUN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("error: interrupted");
+      return CANNOT_RUN;
     }
   }
 
-  /** One open-loop run of {@code seconds} at the configured rate. */
-  static LatencyRecorder.Summary run(Sender sender, Options options, int seconds)
-      throws InterruptedException {
-    int count = (int) Math.round(options.rate() * seconds);
-    LatencyRecorder recorder = new LatencyRecorder(count);
-    double interval = 1e9 / options.rate();
-    long start = System.nanoTime();
-    for (int i = 0; i < count; i++) {
-      long scheduled = start + Math.round(i * interval);
-      long wait;
-      while ((wait = scheduled - System.nanoTime()) > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      sender.send(i, options.users().get(i % options.users().size()), scheduled, recorder);
-    }
-    long sentFor = Math.max(1, System.nanoTime() - start);
-    // Give the last requests their deadline plus a margin to finish; what does not is an error.
-    long drainEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.deadlineMs() + 5_000);
-    while (recorder.completed() < count && System.nanoTime() < drainEnd) {
-      Thread.sleep(5);
-    }
-    for (int missing = count - recorder.completed(); missing > 0; missing--) {
-      recorder.failure("unfinished");
-    }
-    return recorder.summary(count, sentFor);
+  static Sender sender(LoadOptions o, Workload workload) {
+    return o.api().equals("grpc")
+        ? new GrpcSender(o.target(), workload, o.k(), o.deadlineMs())
+        : new RestSender(o.target(), workload, o.k(), o.deadlineMs());
   }
 
-  static Sender grpc(Options options) {
-    ManagedChannel channel =
-        Grpc.newChannelBuilder(options.target(), InsecureChannelCredentials.create()).build();
-    RankingGrpc.RankingStub stub = RankingGrpc.newStub(channel);
-    return new Sender() {
-      @Override
-      public void send(int slot, String user, long scheduledNanos, LatencyRecorder recorder) {
-        RankRequest request = RankRequest.newBuilder().setUserId(user).setK(options.k()).build();
-        stub.withDeadlineAfter(options.deadlineMs(), TimeUnit.MILLISECONDS)
-            .rank(
-                request,
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(RankResponse value) {}
-
-                  @Override
-                  public void onError(Throwable t) {
-                    recorder.failure(Status.fromThrowable(t).getCode().name());
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    recorder.success(slot, System.nanoTime() - scheduledNanos);
-                  }
-                });
+  /** One measured run at {@code rate}: printed, and written to {@code --out} when given. */
+  static Report.Run once(
+      OpenLoop loop,
+      ServerMetrics metrics,
+      LoadOptions o,
+      double rate,
+      String name,
+      PrintStream out)
+      throws IOException, InterruptedException {
+    ServerMetrics.Scrape before = metrics == null ? null : metrics.scrape();
+    OpenLoop.Result result = loop.run(rate, o.duration(), "run");
+    ServerMetrics.Delta server =
+        metrics == null ? null : ServerMetrics.delta(before, metrics.scrape());
+    List<Slo.Verdict> verdicts =
+        o.slo() == null ? null : o.slo().judge(result.intended(), result.sent());
+    Report.Run run = new Report.Run(name, o.describe(), result, verdicts, server);
+    out.print(o.json() ? Report.json(run) + System.lineSeparator() : Report.text(run));
+    if (o.out() != null) {
+      List<Path> files = Report.write(o.out(), run);
+      if (!o.json()) {
+        out.println("wrote " + files);
       }
-
-      @Override
-      public void close() {
-        channel.shutdownNow();
-      }
-    };
+    }
+    out.flush();
+    return run;
   }
 
-  static Sender rest(Options options) {
-    // HTTP/1.1: the service speaks plain HTTP/1.1, so skip the h2c upgrade attempt.
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    URI uri = URI.create(options.target().replaceAll("/+$", "") + "/v1/rank");
-    return new Sender() {
-      @Override
-      public void send(int slot, String user, long scheduledNanos, LatencyRecorder recorder) {
-        String body =
-            "{\"userId\":\""
-                + user.replace("\\", "\\\\").replace("\"", "\\\"")
-                + "\",\"k\":"
-                + options.k()
-                + "}";
-        HttpRequest request =
-            HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofMillis(options.deadlineMs()))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        client
-            .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-            .whenComplete(
-                (response, error) -> {
-                  if (error != null) {
-                    Throwable cause =
-                        error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause()
-                            : error;
-                    recorder.failure(cause.getClass().getSimpleName());
-                  } else if (response.statusCode() != 200) {
-                    recorder.failure("HTTP_" + response.statusCode());
-                  } else {
-                    recorder.success(slot, System.nanoTime() - scheduledNanos);
-                  }
-                });
-      }
+  /**
+   * Runs {@code --rate}, {@code --rate + step}, ... until a rate misses the objective or {@code
+   * --max-rate} is passed; the answer is the highest rate that met it.
+   */
+  /** One measured step of {@code --find-max}. */
+  interface Step {
+    Report.Run at(double rate) throws IOException, InterruptedException;
+  }
 
-      @Override
-      public void close() {
-        // HttpClient.close() needs Java 21; this jar targets 17, and its threads are daemons.
+  static int findMax(LoadOptions o, Step step, PrintStream out)
+      throws IOException, InterruptedException {
+    Double best = null;
+    Report.Run missed = null;
+    for (double rate = o.rate(); rate <= o.maxRate() + 1e-9; rate += o.rateStep()) {
+      Report.Run run = step.at(rate);
+      if (!run.sloMet()) {
+        missed = run;
+        break;
       }
-    };
+      best = rate;
+      // Let the server drain before the next step.
+      Thread.sleep(STEP_PAUSE_MS);
+    }
+    String summary =
+        best == null
+            ? "find-max: no rate from " + Report.number(o.rate()) + "/s met " + o.slo().objectives()
+            : "find-max: highest rate meeting the SLO: "
+                + Report.number(best)
+                + "/s"
+                + (missed == null
+                    ? " (--max-rate reached)"
+                    : "; " + Report.number(missed.result().rate()) + "/s missed it");
+    String json =
+        "{\"findMax\":"
+            + (best == null ? "null" : Report.number(best))
+            + ",\"firstMissed\":"
+            + (missed == null ? "null" : Report.number(missed.result().rate()))
+            + "}";
+    out.println(o.json() ? json : summary);
+    if (o.out() != null) {
+      Files.createDirectories(o.out());
+      Files.writeString(
+          o.out().resolve(o.name() + "-find-max.json"),
+          json + System.lineSeparator(),
+          StandardCharsets.UTF_8);
+    }
+    return best == null ? SLO_MISSED : OK;
   }
 }

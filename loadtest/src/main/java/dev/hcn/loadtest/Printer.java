@@ -108,7 +108,8 @@ final class Printer {
     return Float.isFinite(f) ? Float.toString(f) : "null";
   }
 
-  private static StringBuilder string(StringBuilder out, String s) {
+  /** Appends {@code s} as a JSON string. */
+  static StringBuilder string(StringBuilder out, String s) {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

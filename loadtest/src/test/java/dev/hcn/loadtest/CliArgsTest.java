@@ -75,7 +75,7 @@ class CliArgsTest {
     assertThatThrownBy(() -> CliArgs.parse()).hasMessageContaining("missing command");
     assertThatThrownBy(() -> CliArgs.parse("rnak")).hasMessageContaining("unknown command: rnak");
     assertThatThrownBy(() -> CliArgs.parse("rank", "--k", "ten"))
-        .isInstanceOf(CliArgs.UsageException.class)
+        .isInstanceOf(Args.UsageException.class)
         .hasMessageContaining("--k must be a whole number");
     assertThatThrownBy(() -> CliArgs.parse("rank", "--k", "0")).hasMessageContaining("--k");
     assertThatThrownBy(() -> CliArgs.parse("rank", "--deadline-ms", "-5"))

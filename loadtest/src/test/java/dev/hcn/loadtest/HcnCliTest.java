@@ -47,9 +47,21 @@ class HcnCliTest {
 
   /** Answers user "bad" with INVALID_ARGUMENT, "slow" never, anyone else with two items. */
   static final class Scripted extends RankingGrpc.RankingImplBase {
+    private final java.util.function.Consumer<RankRequest> seen;
+
+    Scripted() {
+      this(r -> {});
+    }
+
+    /** Also hands every request to {@code seen}. */
+    Scripted(java.util.function.Consumer<RankRequest> seen) {
+      this.seen = seen;
+    }
+
     @Override
     public void rank(RankRequest request, StreamObserver<RankResponse> out) {
       lastRequest.set(request);
+      seen.accept(request);
       switch (request.getUserId()) {
         case "bad" ->
             out.onError(

@@ -105,6 +105,7 @@ public class DefaultRankingService implements RankingService {
     ctx.checkpoint();
 
     Candidates candidates = resolveCandidates(bundle, q.candidates());
+    t = lap(measured, Stage.CANDIDATES, t);
     TopKResult top =
         scorer.topK(
             interests,
@@ -114,7 +115,7 @@ public class DefaultRankingService implements RankingService {
             q.k(),
             bundle.temperature(),
             q.explain());
-    t = lap(measured, Stage.SCORING, t);
+    t = lap(measured, Stage.SCORE_TOPK, t);
     ctx.checkpoint();
 
     List<RankedItem> ranked = new ArrayList<>(top.rows().length);
@@ -122,19 +123,21 @@ public class DefaultRankingService implements RankingService {
       int dominant = q.explain() && top.dominant() != null ? top.dominant()[i] : -1;
       ranked.add(new RankedItem(bundle.items().id(top.rows()[i]), top.scores()[i], dominant));
     }
-    lap(measured, Stage.TOPK, t);
+    RankResult result =
+        new RankResult(
+            bundle.info().name(),
+            bundle.info().version(),
+            List.copyOf(ranked),
+            candidates.scored(),
+            candidates.unknown(),
+            input.knownHistory() == 0,
+            user.fallback() != null,
+            user.fallback() == null ? null : user.fallback().slug());
+    lap(measured, Stage.RESPONSE, t);
     if (measured) {
       metrics.candidates(candidates.scored());
     }
-    return new RankResult(
-        bundle.info().name(),
-        bundle.info().version(),
-        List.copyOf(ranked),
-        candidates.scored(),
-        candidates.unknown(),
-        input.knownHistory() == 0,
-        user.fallback() != null,
-        user.fallback() == null ? null : user.fallback().slug());
+    return result;
   }
 
   private void validate(RankQuery q) {

@@ -14,14 +14,27 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class RankingMetrics {
 
-  /** Stage names of the {@code hcn.rank.stage} timer. */
+  /** Stages of the {@code hcn.rank.stage} timer; they follow each other and cover the request. */
   public enum Stage {
-    HISTORY,
-    TOWER,
-    SCORING,
-    TOPK;
+    /** Resolving the user's history and features (inline, cache or history source). */
+    HISTORY("history"),
+    /** Encoding the tower input and running the ONNX user tower. */
+    TOWER("tower"),
+    /** Mapping candidate ids to embedding rows (unknown ones dropped, repeats scored once). */
+    CANDIDATES("candidates"),
+    /**
+     * Eq. 8 scores and the exact top-k heap: one pass, since the heap's floor drives the kernel's
+     * skip; includes the dominant-interest pass when explain is asked for.
+     */
+    SCORE_TOPK("score_topk"),
+    /** Mapping the winning rows back to item ids and building the result. */
+    RESPONSE("response");
 
-    final String tag = name().toLowerCase(java.util.Locale.ROOT);
+    final String tag;
+
+    Stage(String tag) {
+      this.tag = tag;
+    }
   }
 
   private final MeterRegistry registry;

@@ -254,7 +254,7 @@ class DefaultRankingServiceTest {
                 .timer()
                 .count())
         .isEqualTo(1);
-    for (String stage : new String[] {"history", "tower", "scoring", "topk"}) {
+    for (String stage : new String[] {"history", "tower", "candidates", "score_topk", "response"}) {
       assertThat(meters.get("hcn.rank.stage").tag("stage", stage).timer().count()).isEqualTo(1);
     }
     assertThat(meters.get("hcn.rank.candidates").summary().totalAmount()).isEqualTo(someIds.length);

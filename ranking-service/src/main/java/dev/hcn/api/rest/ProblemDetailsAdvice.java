@@ -66,6 +66,12 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       }
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
+      // A limit the JSON reader enforced while reading (ItemIdArrayDeserializer), wrapped by it.
+      if (t instanceof RankingException limit) {
+        return ranking(limit, request);
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof DatabindException bad) {
         String field = path(bad);
         return problem(

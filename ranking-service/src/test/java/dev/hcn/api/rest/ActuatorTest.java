@@ -7,24 +7,38 @@ import dev.hcn.model.ModelRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** Probes, the model health indicator and the Prometheus scrape. */
+/** Probes, the model health indicator and the Prometheus scrape, all on the management port. */
 @ServiceTest
 class ActuatorTest {
 
   @LocalServerPort int port;
+  @LocalManagementPort int managementPort;
   @Autowired ModelRegistry registry;
   private HttpJson http;
+  private HttpJson management;
 
   @BeforeEach
   void setUp() {
     http = new HttpJson(port);
+    management = new HttpJson(managementPort);
+  }
+
+  @Test
+  void actuatorLivesOnTheManagementPortOnly() {
+    assertThat(managementPort).isNotEqualTo(port);
+    assertThat(management.get("/actuator/health/liveness").status()).isEqualTo(200);
+    var onApiPort = http.get("/actuator/health/liveness");
+    assertThat(onApiPort.status()).isEqualTo(404);
+    assertThat(onApiPort.contentType()).startsWith("application/problem+json");
+    assertThat(http.get("/actuator/prometheus").status()).isEqualTo(404);
   }
 
   @Test
   void readinessIncludesTheModelAndIsUpOnceItServes() {
-    var a = http.get("/actuator/health/readiness");
+    var a = management.get("/actuator/health/readiness");
     assertThat(a.status()).isEqualTo(200);
     assertThat(a.body().get("status").asString()).isEqualTo("UP");
     assertThat(a.body().get("components").get("rankingModel").get("status").asString())
@@ -35,7 +49,7 @@ class ActuatorTest {
 
   @Test
   void livenessIsUp() {
-    var a = http.get("/actuator/health/liveness");
+    var a = management.get("/actuator/health/liveness");
     assertThat(a.status()).isEqualTo(200);
     assertThat(a.body().get("status").asString()).isEqualTo("UP");
   }
@@ -44,7 +58,7 @@ class ActuatorTest {
   void prometheusScrapeHasTheRankingMetrics() {
     assertThat(http.postJson("/v1/rank", "{\"userId\": \"42\", \"k\": 3}").status()).isEqualTo(200);
     assertThat(http.postJson("/v1/rank", "{\"userId\": \"42\", \"k\": 0}").status()).isEqualTo(400);
-    var a = http.get("/actuator/prometheus");
+    var a = management.get("/actuator/prometheus");
     assertThat(a.status()).isEqualTo(200);
     String text = a.raw();
     var info = registry.current().orElseThrow().info();
@@ -55,8 +69,9 @@ class ActuatorTest {
         .contains("hcn_rank_requests_seconds_bucket{")
         .contains("hcn_rank_stage_seconds_count{application=\"hcn-ranking\",stage=\"history\"}")
         .contains("stage=\"tower\"")
-        .contains("stage=\"scoring\"")
-        .contains("stage=\"topk\"")
+        .contains("stage=\"candidates\"")
+        .contains("stage=\"score_topk\"")
+        .contains("stage=\"response\"")
         .contains("hcn_rank_candidates_count")
         .contains("hcn_rank_fallbacks_total{application=\"hcn-ranking\",reason=\"history-error\"}")
         .contains(

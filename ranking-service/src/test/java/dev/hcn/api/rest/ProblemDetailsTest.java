@@ -58,6 +58,30 @@ class ProblemDetailsTest {
             "invalid-request",
             "candidates[1]"),
         Arguments.of(
+            "candidate is fractional",
+            "{\"userId\": \"42\", \"k\": 5, \"candidates\": [1, 2, 3.5]}",
+            400,
+            "invalid-request",
+            "candidates[2]"),
+        Arguments.of(
+            "candidate is null",
+            "{\"userId\": \"42\", \"k\": 5, \"candidates\": [null]}",
+            400,
+            "invalid-request",
+            "candidates[0]"),
+        Arguments.of(
+            "candidate beyond int64",
+            "{\"userId\": \"42\", \"k\": 5, \"candidates\": [9223372036854775808]}",
+            400,
+            "invalid-request",
+            "candidates[0]"),
+        Arguments.of(
+            "history entry is a string",
+            "{\"k\": 5, \"history\": [\"7\"]}",
+            400,
+            "invalid-request",
+            "history[0]"),
+        Arguments.of(
             "userFeatures is not an object",
             "{\"userId\": \"42\", \"k\": 5, \"userFeatures\": [1]}",
             400,
@@ -91,6 +115,27 @@ class ProblemDetailsTest {
     assertProblem(a, status, type);
     assertThat(a.body().get("field").asString()).isEqualTo(field);
     assertThat(a.body().get("detail").asString()).isNotBlank();
+  }
+
+  @Test
+  void idListsStopAtTheLimitWhileBeingRead() {
+    // 20,001 ids and then junk: the reader stops at the id past the limit and never sees the junk.
+    String ids =
+        LongStream.rangeClosed(1, 20_001).mapToObj(Long::toString).collect(Collectors.joining(","));
+    var a =
+        http.postJson(
+            "/v1/rank", "{\"userId\": \"42\", \"k\": 5, \"candidates\": [" + ids + ", \"x\"]}");
+    assertProblem(a, 400, "too-many-candidates");
+    assertThat(a.body().get("detail").asString())
+        .isEqualTo("candidates has more than 20000 ids, at most 20000 are allowed");
+
+    // Exactly at the limit is served (unknown ids are counted, not refused).
+    String atLimit =
+        LongStream.rangeClosed(1, 20_000).mapToObj(Long::toString).collect(Collectors.joining(","));
+    var ok =
+        http.postJson(
+            "/v1/rank", "{\"userId\": \"42\", \"k\": 5, \"candidates\": [" + atLimit + "]}");
+    assertThat(ok.status()).isEqualTo(200);
   }
 
   @Test

@@ -1,0 +1,152 @@
+package dev.hcn.loadtest;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Sends requests on a fixed schedule (request i at {@code start + i / rate}) whatever the server
+ * answers, at most {@code maxInFlight} outstanding. Each latency is recorded twice: from the
+ * intended send time and from the actual send (see {@link LatencyStats}).
+ */
+final class OpenLoop {
+
+  /** What one run at one rate measured. */
+  record Result(
+      double rate,
+      long scheduleNanos,
+      long sent,
+      long ok,
+      java.util.Map<String, Long> errors,
+      Histogram intended,
+      Histogram actual,
+      long maxSendLagNanos) {
+
+    double achievedRate() {
+      return ok / (scheduleNanos / 1e9);
+    }
+  }
+
+  private final Sender sender;
+  private final int maxInFlight;
+  private final long drainNanos;
+  private final PrintStream progress;
+
+  /**
+   * @param deadlineMs the per-request deadline: after the last send the run waits that long plus 5
+   *     s for answers, then counts the missing ones as {@code unfinished}
+   * @param progress where the once-a-second progress line goes, or {@code null}
+   */
+  OpenLoop(Sender sender, int maxInFlight, long deadlineMs, PrintStream progress) {
+    this.sender = sender;
+    this.maxInFlight = maxInFlight;
+    this.drainNanos = TimeUnit.MILLISECONDS.toNanos(deadlineMs) + TimeUnit.SECONDS.toNanos(5);
+    this.progress = progress;
+  }
+
+  /** Sequence numbers continue across runs, so users and candidate lists keep rotating. */
+  private final AtomicLong seq = new AtomicLong();
+
+  Result run(double rate, Duration duration, String phase) throws InterruptedException {
+    long count = Math.max(1, Math.round(rate * duration.toNanos() / 1e9));
+    double interval = 1e9 / rate;
+    LatencyStats stats = new LatencyStats();
+    Semaphore inFlight = new Semaphore(maxInFlight);
+    AtomicLong sent = new AtomicLong();
+    long maxLag = 0;
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+    ScheduledExecutorService ticker =
+        progress == null ? null : ticker(phase, stats, sent, count, start);
+    try {
+      for (long i = 0; i < count; i++) {
+        long intended = start + Math.round(i * interval);
+        long wait;
+        while ((wait = intended - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        // At the limit the schedule waits here: the intended-time column keeps that wait.
+        inFlight.acquire();
+        long actual = System.nanoTime();
+        maxLag = Math.max(maxLag, actual - intended);
+        sent.incrementAndGet();
+        Sender.Outcome outcome =
+            new Sender.Outcome() {
+              @Override
+              public void ok() {
+                long end = System.nanoTime();
+                stats.success(end - intended, end - actual);
+                inFlight.release();
+              }
+
+              @Override
+              public void failed(String kind) {
+                stats.failure(kind);
+                inFlight.release();
+              }
+            };
+        try {
+          sender.send(seq.getAndIncrement(), outcome);
+        } catch (RuntimeException e) {
+          outcome.failed(e.getClass().getSimpleName());
+        }
+      }
+      long scheduleNanos = Math.max(1, Math.round(count * interval));
+      long drainEnd = System.nanoTime() + drainNanos;
+      while (stats.completed() < count && System.nanoTime() < drainEnd) {
+        Thread.sleep(2);
+      }
+      Histogram[] totals = stats.totals();
+      java.util.Map<String, Long> errors = stats.errors();
+      long missing = count - stats.completed();
+      if (missing > 0) {
+        errors.merge("unfinished", missing, Long::sum);
+      }
+      return new Result(
+          rate, scheduleNanos, count, stats.ok(), errors, totals[0], totals[1], maxLag);
+    } finally {
+      if (ticker != null) {
+        ticker.shutdownNow();
+      }
+    }
+  }
+
+  private ScheduledExecutorService ticker(
+      String phase, LatencyStats stats, AtomicLong sent, long count, long start) {
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "load-progress");
+              t.setDaemon(true);
+              return t;
+            });
+    ticker.scheduleAtFixedRate(
+        () -> {
+          Histogram last = stats.fold();
+          long s = sent.get();
+          progress.printf(
+              Locale.ROOT,
+              "%s %5.1fs  sent %d/%d  ok %d  errors %d  in flight %d  last 1s (intended): p50 %s p99 %s max %s ms%n",
+              phase,
+              (System.nanoTime() - start) / 1e9,
+              s,
+              count,
+              stats.ok(),
+              stats.errorCount(),
+              s - stats.completed(),
+              last.getTotalCount() == 0 ? "-" : Report.ms(last.getValueAtPercentile(50)),
+              last.getTotalCount() == 0 ? "-" : Report.ms(last.getValueAtPercentile(99)),
+              last.getTotalCount() == 0 ? "-" : Report.ms(last.getMaxValue()));
+        },
+        1,
+        1,
+        TimeUnit.SECONDS);
+    return ticker;
+  }
+}

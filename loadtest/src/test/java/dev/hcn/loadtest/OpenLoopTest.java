@@ -1,0 +1,100 @@
+package dev.hcn.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The schedule and the two latency columns, against in-process servers with known behaviour. */
+class OpenLoopTest {
+
+  private final ScheduledExecutorService server = Executors.newScheduledThreadPool(2);
+
+  @AfterEach
+  void stop() {
+    server.shutdownNow();
+  }
+
+  /**
+   * Answers each request after {@code serviceMs}, except request {@code stallAt}: {@code stallMs}.
+   */
+  private Sender answering(long serviceMs, long stallAt, long stallMs) {
+    return new Sender() {
+      @Override
+      public void send(long seq, Outcome outcome) {
+        server.schedule(outcome::ok, seq == stallAt ? stallMs : serviceMs, TimeUnit.MILLISECONDS);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Test
+  void aStalledServerShowsInTheIntendedTimeColumnOnly() throws Exception {
+    // 200/s for 1 s, one request outstanding at most; request 10 stalls for 500 ms. The ~100
+    // requests due during the stall leave late, in a burst: measured from their actual send they
+    // look fast, measured from when they were due they waited up to half a second.
+    OpenLoop loop = new OpenLoop(answering(1, 10, 500), 1, 2_000, null);
+    OpenLoop.Result r = loop.run(200, Duration.ofSeconds(1), "test");
+
+    assertThat(r.sent()).isEqualTo(200);
+    assertThat(r.ok()).isEqualTo(200);
+    assertThat(r.actual().getMaxValue()).isGreaterThanOrEqualTo(500_000_000L);
+    assertThat(r.actual().getValueAtPercentile(90)).isLessThan(50_000_000L);
+    assertThat(r.intended().getValueAtPercentile(50)).isGreaterThan(100_000_000L);
+    assertThat(r.intended().getValueAtPercentile(90)).isGreaterThan(300_000_000L);
+    assertThat(r.maxSendLagNanos()).isGreaterThan(400_000_000L);
+  }
+
+  @Test
+  void aHealthyServerShowsTheSameInBothColumns() throws Exception {
+    OpenLoop loop = new OpenLoop(answering(2, -1, 0), 64, 2_000, null);
+    OpenLoop.Result r = loop.run(200, Duration.ofMillis(500), "test");
+
+    assertThat(r.sent()).isEqualTo(100);
+    assertThat(r.ok()).isEqualTo(100);
+    assertThat(r.errors()).isEmpty();
+    // Schedule kept: 100 requests at 200/s span half a second.
+    assertThat(r.scheduleNanos()).isEqualTo(500_000_000L);
+    long intendedP50 = r.intended().getValueAtPercentile(50);
+    assertThat(intendedP50).isBetween(2_000_000L, 40_000_000L);
+    assertThat(r.intended().getValueAtPercentile(50) - r.actual().getValueAtPercentile(50))
+        .isLessThan(10_000_000L);
+  }
+
+  @Test
+  void failuresAndUnansweredRequestsAreCounted() throws Exception {
+    Sender flaky =
+        new Sender() {
+          @Override
+          public void send(long seq, Outcome outcome) {
+            if (seq % 4 == 0) {
+              outcome.failed("UNAVAILABLE");
+            } else if (seq % 4 == 1) {
+              throw new IllegalStateException("boom");
+            } else if (seq % 4 == 2) {
+              outcome.ok();
+            } // seq % 4 == 3: never answered
+          }
+
+          @Override
+          public void close() {}
+        };
+    // 1 ms deadline: the run waits deadline + 5 s for stragglers, then counts them unfinished.
+    OpenLoop loop = new OpenLoop(flaky, 1_000, 1, null);
+    OpenLoop.Result r = loop.run(100, Duration.ofMillis(200), "test");
+
+    assertThat(r.sent()).isEqualTo(20);
+    assertThat(r.ok()).isEqualTo(5);
+    assertThat(r.errors())
+        .containsEntry("UNAVAILABLE", 5L)
+        .containsEntry("IllegalStateException", 5L)
+        .containsEntry("unfinished", 5L);
+    assertThat(r.intended().getTotalCount()).isEqualTo(5);
+  }
+}
