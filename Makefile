@@ -7,7 +7,9 @@ PYTHON ?= /usr/bin/python3
 DATASET ?= ml-1m
 MVN := ./mvnw -B
 
-.PHONY: run test test-java test-python test-observability deps fmt build model suite bench screenshots
+.PHONY: run test test-java test-python test-observability deps fmt build model suite bench screenshots import
+REDIS_HOST ?= 127.0.0.1
+REDIS_PORT ?= 6379
 
 ## run: start the service on the committed bundle with the embedded history source (no Redis)
 run: build
@@ -26,12 +28,20 @@ test-python:
 	black --check -q model-artifacts deploy/checks ranking-service/bench_ratios.py
 	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m pytest -q tests
 
+# The Redis tests start real servers themselves; the build fails if they did not all run.
 test-java:
 	$(MVN) verify
+	$(PYTHON) deploy/checks/redis_tests_ran.py
 
 # The built service scraped by a real Prometheus: dashboard and alert queries must find their metrics.
 test-observability:
 	$(PYTHON) deploy/checks/observability.py
+
+## import: load DATASET's histories and user features into Redis (REDIS_HOST, REDIS_PORT; DATA=folder
+## overrides ../shared/datasets/DATASET; IMPORT_ARGS for more, e.g. --cluster); idempotent
+import:
+	cd model-artifacts && $(PYTHON) -m hcn.redis_import --dataset $(DATASET) --host $(REDIS_HOST) \
+	  --port $(REDIS_PORT) $(if $(DATA),--path $(abspath $(DATA))) $(IMPORT_ARGS)
 
 ## bench: JMH benchmark of the scoring kernels (vector, scalar, memory floor) with ratios
 bench:

@@ -26,8 +26,8 @@ import urllib.parse
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-HTTP, MANAGEMENT, GRPC, PROM = 18480, 18481, 19490, 19491
-METRIC = re.compile(r"\b((?:hcn|cache|jvm|process|http_server|grpc_server)_[a-z_]+)")
+HTTP, MANAGEMENT, GRPC, PROM, REDIS = 18480, 18481, 19490, 19491, 18482
+METRIC = re.compile(r"\b((?:hcn|cache|jvm|process|http_server|grpc_server|resilience4j)_[a-z_]+)")
 
 
 def get(url: str, timeout: float = 5.0):
@@ -70,6 +70,15 @@ def main() -> int:
     work = tempfile.mkdtemp(prefix="hcn-obs-")
     procs: list[subprocess.Popen] = []
     try:
+        # A real Redis behind the service, so that the history cache and the store's breaker report.
+        procs.append(
+            subprocess.Popen(
+                ["redis-server", "--port", str(REDIS), "--bind", "127.0.0.1", "--dir", work, "--save", ""],
+                stdout=open(os.path.join(work, "redis.log"), "w"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
         service_log = open(os.path.join(work, "service.log"), "w")
         procs.append(
             subprocess.Popen(
@@ -84,6 +93,8 @@ def main() -> int:
                     f"--management.server.port={MANAGEMENT}",
                     f"--spring.grpc.server.port={GRPC}",
                     f"--hcn.model.bundle-path={ROOT}/model-artifacts/bundles/hcn-ml1m",
+                    "--hcn.history.source=redis",
+                    f"--spring.data.redis.port={REDIS}",
                 ],
                 stdout=service_log,
                 stderr=subprocess.STDOUT,
@@ -121,6 +132,14 @@ def main() -> int:
             lambda: get(f"http://127.0.0.1:{PROM}/api/v1/status/buildinfo"),
             60,
         )
+
+        # Histories for the users the traffic asks for, through the events API.
+        events = [
+            {"userId": u, "itemId": i, "timestamp": 1_700_000_000 + n}
+            for u in ("42", "7")
+            for n, i in enumerate([1193, 661, 914, 3408, 2355])
+        ]
+        assert post_json(f"http://127.0.0.1:{HTTP}/v1/events", {"events": events}) == 202
 
         # Traffic over both APIs, including an error, spread over a few scrapes so rates exist.
         for i in range(12):

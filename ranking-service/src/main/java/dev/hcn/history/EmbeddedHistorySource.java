@@ -1,30 +1,68 @@
 package dev.hcn.history;
 
 import dev.hcn.model.BundleLoader;
+import dev.hcn.model.ModelBundle;
+import dev.hcn.model.ModelRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 
 /**
- * Serves the demo histories shipped with the bundle ({@code demo_histories.json}), so that the
- * service runs with no external store. Read once at start-up; a few hundred users.
+ * Serves the demo histories shipped with the serving bundle (the manifest's {@code demo_histories}
+ * file, sha256-checked when the bundle loaded), so that the service runs with no external store.
+ * Read once per bundle; a few thousand users.
  */
 public final class EmbeddedHistorySource implements HistorySource {
 
-  private final Map<String, UserHistory> users;
+  private final Supplier<Demo> demo;
 
-  private EmbeddedHistorySource(Map<String, UserHistory> users) {
-    this.users = users;
+  private EmbeddedHistorySource(Supplier<Demo> demo) {
+    this.demo = demo;
+  }
+
+  /** Follows the serving bundle: a newly installed bundle's demo histories replace the old ones. */
+  public static EmbeddedHistorySource following(ModelRegistry registry) {
+    AtomicReference<Demo> loaded = new AtomicReference<>();
+    return new EmbeddedHistorySource(
+        () -> {
+          ModelBundle bundle = registry.current().orElse(null);
+          if (bundle == null) {
+            return Demo.NONE;
+          }
+          Demo d = loaded.get();
+          if (d == null || d.bundle() != bundle) {
+            d = new Demo(bundle, parse(bundle.demoHistories()));
+            loaded.set(d);
+          }
+          return d;
+        });
   }
 
   /**
-   * Reads {@code {"users": {"<id>": {"history": [...], "features": {...}}}}}.
+   * One fixed file, {@code {"users": {"<id>": {"history": [...], "features": {...}}}}}.
    *
    * @throws IllegalStateException naming the file when it is missing or malformed
    */
   public static EmbeddedHistorySource read(Path file) {
+    Demo d = new Demo(null, parse(file));
+    return new EmbeddedHistorySource(() -> d);
+  }
+
+  @Override
+  public UserHistory find(String userId) {
+    return demo.get().users().getOrDefault(userId, UserHistory.EMPTY);
+  }
+
+  /** Number of users served. */
+  public int size() {
+    return demo.get().users().size();
+  }
+
+  private static Map<String, UserHistory> parse(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalStateException("demo histories " + file.toAbsolutePath() + " are missing");
     }
@@ -34,7 +72,7 @@ public final class EmbeddedHistorySource implements HistorySource {
       if (demo.users() != null) {
         demo.users().forEach((id, u) -> users.put(id, new UserHistory(u.history(), u.features())));
       }
-      return new EmbeddedHistorySource(Map.copyOf(users));
+      return Map.copyOf(users);
     } catch (JacksonException e) {
       throw new IllegalStateException(
           "demo histories " + file.toAbsolutePath() + " are malformed: " + e.getOriginalMessage(),
@@ -42,14 +80,8 @@ public final class EmbeddedHistorySource implements HistorySource {
     }
   }
 
-  @Override
-  public UserHistory find(String userId) {
-    return users.getOrDefault(userId, UserHistory.EMPTY);
-  }
-
-  /** Number of users served. */
-  public int size() {
-    return users.size();
+  private record Demo(ModelBundle bundle, Map<String, UserHistory> users) {
+    static final Demo NONE = new Demo(null, Map.of());
   }
 
   private record DemoFile(Map<String, DemoUser> users) {}

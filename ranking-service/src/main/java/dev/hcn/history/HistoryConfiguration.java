@@ -1,18 +1,124 @@
 package dev.hcn.history;
 
+import dev.hcn.model.ModelRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.IntSupplier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** The default history source: the bundle's demo histories behind a Caffeine cache. */
+/**
+ * The history source chosen by {@code hcn.history.source}, and the reader the ranking flow uses.
+ */
 @Configuration(proxyBeanMethods = false)
 class HistoryConfiguration {
 
+  /** Used only while no bundle serves yet (ingestion then answers not-ready anyway). */
+  static final int LENGTH_WITHOUT_BUNDLE = 100;
+
   @Bean
-  HistorySource historySource(HistoryProperties properties, MeterRegistry registry) {
-    var embedded = EmbeddedHistorySource.read(Path.of(properties.embeddedPath()));
-    return new CachingHistorySource(
-        embedded, properties.cache().maxSize(), properties.cache().ttl(), registry);
+  HistoryLength historyLength(HistoryProperties properties, ModelRegistry registry) {
+    IntSupplier length =
+        properties.length() > 0
+            ? properties::length
+            : () ->
+                registry
+                    .current()
+                    .map(b -> b.info().longLength() + b.info().shortLength())
+                    .orElse(LENGTH_WITHOUT_BUNDLE);
+    return new HistoryLength(length);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(
+      name = "hcn.history.source",
+      havingValue = "embedded",
+      matchIfMissing = true)
+  static class Embedded {
+
+    @Bean
+    EmbeddedHistorySource embeddedHistorySource(ModelRegistry registry) {
+      return EmbeddedHistorySource.following(registry);
+    }
+
+    @Bean
+    HistoryReader historyReader(EmbeddedHistorySource source) {
+      return HistoryReader.direct(source);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(name = "hcn.history.source", havingValue = "redis")
+  static class Redis {
+
+    static final String BREAKER = "historyStore";
+
+    @Bean
+    RedisHistoryStore redisHistoryStore(
+        StringRedisTemplate redis, HistoryProperties properties, HistoryLength length) {
+      return new RedisHistoryStore(redis, new RedisKeys(properties.keyPrefix()), length.supplier());
+    }
+
+    @Bean
+    CircuitBreaker historyStoreBreaker(HistoryProperties properties, MeterRegistry meters) {
+      HistoryProperties.Breaker b = properties.breaker();
+      CircuitBreakerConfig config =
+          CircuitBreakerConfig.custom()
+              .failureRateThreshold(b.failureRate())
+              .slidingWindowSize(b.window())
+              .minimumNumberOfCalls(b.minimumCalls())
+              .waitDurationInOpenState(b.openFor())
+              .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls())
+              .automaticTransitionFromOpenToHalfOpenEnabled(true)
+              .build();
+      CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(config);
+      TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
+      return breakers.circuitBreaker(BREAKER);
+    }
+
+    @Bean(destroyMethod = "close")
+    ResilientHistoryReader historyReader(
+        RedisHistoryStore store,
+        CircuitBreaker historyStoreBreaker,
+        HistoryProperties properties,
+        MeterRegistry meters) {
+      return new ResilientHistoryReader(
+          store, historyStoreBreaker, properties.budget(), properties.cache(), meters);
+    }
+
+    /**
+     * Lettuce retries a lost connection with a delay growing to 30 s by default; a ranking service
+     * should notice a restarted Redis within a second.
+     */
+    @Bean
+    ClientResourcesBuilderCustomizer hcnRedisReconnectDelay() {
+      return builder ->
+          builder.reconnectDelay(
+              Delay.exponential(
+                  Duration.ofMillis(10),
+                  Duration.ofSeconds(1),
+                  2,
+                  java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * While the connection is down, commands fail at once instead of queueing until their timeout:
+     * rankings fall back without waiting and ingestion answers 503 immediately.
+     */
+    @Bean
+    LettuceClientOptionsBuilderCustomizer hcnRedisRejectWhileDisconnected() {
+      return builder ->
+          builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
   }
 }

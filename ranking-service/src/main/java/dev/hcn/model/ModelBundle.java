@@ -61,6 +61,11 @@ public final class ModelBundle implements AutoCloseable {
     return manifest;
   }
 
+  /** The bundle's demo histories file, whose sha256 the loader checked against the manifest. */
+  public Path demoHistories() {
+    return directory.resolve(manifest.demoHistories());
+  }
+
   public UserTower tower() {
     return tower;
   }

@@ -1,7 +1,8 @@
 package dev.hcn.ranking;
 
-import dev.hcn.history.HistorySource;
-import dev.hcn.history.UserHistory;
+import dev.hcn.history.FallbackReason;
+import dev.hcn.history.HistoryLookup;
+import dev.hcn.history.HistoryReader;
 import dev.hcn.interests.InterestInspector;
 import dev.hcn.interests.InterestQuery;
 import dev.hcn.interests.InterestReport;
@@ -19,8 +20,6 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
@@ -30,10 +29,9 @@ import org.springframework.stereotype.Service;
 @Service
 public class DefaultRankingService implements RankingService {
 
-  private static final Logger log = LoggerFactory.getLogger(DefaultRankingService.class);
-
   private final ModelRegistry registry;
-  private final HistorySource history;
+  private final HistoryReader history;
+  private final InterestCache interests;
   private final TopKScorer scorer;
   private final RankingProperties limits;
   private final RankingMetrics metrics;
@@ -41,12 +39,14 @@ public class DefaultRankingService implements RankingService {
 
   public DefaultRankingService(
       ModelRegistry registry,
-      HistorySource history,
+      HistoryReader history,
+      InterestCache interests,
       TopKScorer scorer,
       RankingProperties limits,
       RankingMetrics metrics) {
     this.registry = registry;
     this.history = history;
+    this.interests = interests;
     this.scorer = scorer;
     this.limits = limits;
     this.metrics = metrics;
@@ -113,7 +113,7 @@ public class DefaultRankingService implements RankingService {
         q.m(),
         q.projection(),
         input.knownHistory() == 0,
-        user.fallback());
+        user.fallback() != null);
   }
 
   @Override
@@ -151,7 +151,7 @@ public class DefaultRankingService implements RankingService {
     ctx.checkpoint();
 
     TowerInput input = bundle.encoder().encode(user.history(), user.features());
-    float[] interests = bundle.tower().interests(input);
+    float[] interests = this.interests.interests(bundle, input);
     t = lap(measured, Stage.TOWER, t);
     ctx.checkpoint();
 
@@ -187,7 +187,8 @@ public class DefaultRankingService implements RankingService {
             candidates.scored(),
             candidates.unknown(),
             input.knownHistory() == 0,
-            user.fallback());
+            user.fallback() != null,
+            user.fallback() == null ? null : user.fallback().slug());
     lap(measured, Stage.RESPONSE, t);
     if (measured) {
       metrics.candidates(candidates.scored());
@@ -244,31 +245,22 @@ public class DefaultRankingService implements RankingService {
     }
   }
 
-  /** Inline history and features win; what is missing comes from the source. */
+  /** Inline history and features win; what is missing comes from the history reader. */
   private ResolvedUser resolveUser(RankQuery q) {
     long[] events = q.history();
     Map<String, String> features = q.userFeatures();
-    if (events != null && features != null) {
-      return new ResolvedUser(events, features, false);
+    if ((events != null && features != null) || q.userId() == null || q.userId().isBlank()) {
+      return new ResolvedUser(
+          events != null ? events : new long[0], features != null ? features : Map.of(), null);
     }
-    UserHistory stored = UserHistory.EMPTY;
-    boolean fallback = false;
-    if (q.userId() != null && !q.userId().isBlank()) {
-      try {
-        stored = history.find(q.userId());
-      } catch (RankingException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        // A broken store must not fail ranking: serve as a cold start and say so.
-        log.warn("history source failed, serving an empty history: {}", e.toString());
-        metrics.fallback(RankingMetrics.HISTORY_ERROR);
-        fallback = true;
-      }
+    HistoryLookup stored = history.lookup(q.userId());
+    if (stored.fallback() != null) {
+      metrics.fallback(stored.fallback().slug());
     }
     return new ResolvedUser(
-        events != null ? events : stored.items(),
-        features != null ? features : stored.features(),
-        fallback);
+        events != null ? events : stored.history().items(),
+        features != null ? features : stored.history().features(),
+        stored.fallback());
   }
 
   /** Maps ids to rows, dropping unknown ids (counted) and repeated ones (scored once). */
@@ -308,7 +300,8 @@ public class DefaultRankingService implements RankingService {
         ErrorType.NOT_READY, "the model is still loading or warming up; retry shortly");
   }
 
-  private record ResolvedUser(long[] history, Map<String, String> features, boolean fallback) {}
+  private record ResolvedUser(
+      long[] history, Map<String, String> features, FallbackReason fallback) {}
 
   private record Candidates(int[] rows, int scored, int unknown) {}
 }

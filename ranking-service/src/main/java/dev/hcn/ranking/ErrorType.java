@@ -25,7 +25,13 @@ public enum ErrorType {
   /** The caller cancelled the request. */
   CANCELLED("cancelled"),
   /** Route or method that does not exist. */
-  NOT_FOUND("not-found");
+  NOT_FOUND("not-found"),
+  /** More events in one ingestion request than the configured maximum. */
+  TOO_MANY_EVENTS("too-many-events"),
+  /** The history store cannot be written now; retrying the same batch later is safe. */
+  STORE_UNAVAILABLE("history-store-unavailable"),
+  /** This service has no writable history store (the embedded source is read-only). */
+  INGESTION_DISABLED("ingestion-disabled");
 
   private final String slug;
 

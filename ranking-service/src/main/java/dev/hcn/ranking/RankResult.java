@@ -12,7 +12,9 @@ import java.util.List;
  * @param candidatesUnknown candidates not in the bundle's catalogue (skipped, counted)
  * @param coldStart true when the user had no usable history
  * @param fallback true when a degraded path served the request (for example the history store
- *     failed and an empty history was used)
+ *     failed and the last good or an empty history was used)
+ * @param fallbackReason why ({@link dev.hcn.history.FallbackReason} slug), {@code null} unless
+ *     {@code fallback}
  */
 public record RankResult(
     String modelName,
@@ -21,4 +23,5 @@ public record RankResult(
     int candidatesScored,
     int candidatesUnknown,
     boolean coldStart,
-    boolean fallback) {}
+    boolean fallback,
+    String fallbackReason) {}

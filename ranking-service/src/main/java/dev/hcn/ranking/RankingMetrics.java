@@ -1,5 +1,6 @@
 package dev.hcn.ranking;
 
+import dev.hcn.history.FallbackReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -36,9 +37,6 @@ public final class RankingMetrics {
     }
   }
 
-  /** Fallback reason: the history source failed and an empty history was used. */
-  public static final String HISTORY_ERROR = "history-error";
-
   private final MeterRegistry registry;
   private final Timer[] stages = new Timer[Stage.values().length];
   private final DistributionSummary candidates;
@@ -57,7 +55,9 @@ public final class RankingMetrics {
         DistributionSummary.builder("hcn.rank.candidates")
             .description("Distinct known candidates scored per request")
             .register(registry);
-    fallbackCounter(HISTORY_ERROR); // present from the start, so dashboards see a zero
+    for (FallbackReason reason : FallbackReason.values()) {
+      fallbackCounter(reason.slug()); // present from the start, so dashboards see a zero
+    }
   }
 
   /** Records one request; {@code outcome} is {@code ok} or an {@link ErrorType} slug. */
@@ -78,7 +78,7 @@ public final class RankingMetrics {
     candidates.record(scored);
   }
 
-  /** Counts a degraded request; {@code reason} is a fixed word such as {@code history-error}. */
+  /** Counts a degraded request; {@code reason} is a {@link FallbackReason} slug. */
   public void fallback(String reason) {
     fallbackCounter(reason).increment();
   }

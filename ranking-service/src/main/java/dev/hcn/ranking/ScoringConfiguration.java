@@ -50,6 +50,11 @@ class ScoringConfiguration {
   }
 
   @Bean
+  InterestCache interestCache(InterestCacheProperties properties, MeterRegistry registry) {
+    return new InterestCache(properties.maxSize(), registry);
+  }
+
+  @Bean
   RankingMetrics rankingMetrics(MeterRegistry registry) {
     return new RankingMetrics(registry);
   }

@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hcn.model.TestBundles;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,64 +45,5 @@ class HistorySourcesTest {
     Path bad = temp.resolve("bad.json");
     Files.writeString(bad, "{\"users\": [");
     assertThatThrownBy(() -> EmbeddedHistorySource.read(bad)).hasMessageContaining("bad.json");
-  }
-
-  @Test
-  void cacheAsksTheSourceOncePerUserAndPublishesItsMetrics() {
-    AtomicInteger calls = new AtomicInteger();
-    HistorySource slow =
-        id -> {
-          calls.incrementAndGet();
-          return new UserHistory(new long[] {id.length()}, Map.of());
-        };
-    var meters = new SimpleMeterRegistry();
-    var cached = new CachingHistorySource(slow, 100, Duration.ofMinutes(1), meters);
-    assertThat(cached.find("abc").items()).containsExactly(3);
-    assertThat(cached.find("abc").items()).containsExactly(3);
-    assertThat(cached.find("de").items()).containsExactly(2);
-    assertThat(calls.get()).isEqualTo(2);
-    assertThat(
-            meters
-                .get("cache.gets")
-                .tag("cache", "history")
-                .tag("result", "hit")
-                .functionCounter()
-                .count())
-        .isEqualTo(1.0);
-  }
-
-  @Test
-  void cacheDoesNotRememberFailures() {
-    AtomicInteger calls = new AtomicInteger();
-    HistorySource flaky =
-        id -> {
-          if (calls.incrementAndGet() == 1) {
-            throw new IllegalStateException("down");
-          }
-          return UserHistory.EMPTY;
-        };
-    var cached =
-        new CachingHistorySource(flaky, 100, Duration.ofMinutes(1), new SimpleMeterRegistry());
-    assertThatThrownBy(() -> cached.find("u")).hasMessageContaining("down");
-    assertThat(cached.find("u")).isSameAs(UserHistory.EMPTY);
-    assertThat(calls.get()).isEqualTo(2);
-  }
-
-  @Test
-  void cacheExpiresEntriesAfterTheTtl() throws InterruptedException {
-    AtomicInteger calls = new AtomicInteger();
-    var cached =
-        new CachingHistorySource(
-            id -> {
-              calls.incrementAndGet();
-              return UserHistory.EMPTY;
-            },
-            100,
-            Duration.ofMillis(20),
-            new SimpleMeterRegistry());
-    cached.find("u");
-    Thread.sleep(60);
-    cached.find("u");
-    assertThat(calls.get()).isEqualTo(2);
   }
 }

@@ -97,12 +97,13 @@ class DefaultRankingServiceTest {
             meters);
     RankResult r = rank(s, new RankQuery("u1", someIds, 3, null, null, false));
     assertThat(r.fallback()).isTrue();
+    assertThat(r.fallbackReason()).isEqualTo("history-error");
     assertThat(r.coldStart()).isTrue();
     assertThat(r.items()).hasSize(3);
     assertThat(
             meters
                 .get("hcn.rank.fallbacks")
-                .tag("reason", RankingMetrics.HISTORY_ERROR)
+                .tag("reason", dev.hcn.history.FallbackReason.HISTORY_ERROR.slug())
                 .counter()
                 .count())
         .isEqualTo(1.0);

@@ -3,6 +3,7 @@ package dev.hcn.ranking;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hcn.history.HistoryReader;
 import dev.hcn.history.UserHistory;
 import dev.hcn.model.BundleException;
 import dev.hcn.model.ModelProperties;
@@ -29,7 +30,8 @@ class ModelStartupTest {
   private final DefaultRankingService service =
       new DefaultRankingService(
           registry,
-          id -> UserHistory.EMPTY,
+          HistoryReader.direct(id -> UserHistory.EMPTY),
+          new InterestCache(0, meters),
           new TopKScorer(new VectorScoringKernel(), 20_000, null),
           TestRanking.LIMITS,
           metrics);

@@ -1,5 +1,6 @@
 package dev.hcn.ranking;
 
+import dev.hcn.history.HistoryReader;
 import dev.hcn.history.HistorySource;
 import dev.hcn.model.ModelBundle;
 import dev.hcn.model.ModelRegistry;
@@ -32,7 +33,13 @@ final class TestRanking {
     if (bundle != null) {
       registry.install(bundle);
     }
-    return new DefaultRankingService(registry, source, scorer, limits, new RankingMetrics(meters));
+    return new DefaultRankingService(
+        registry,
+        HistoryReader.direct(source),
+        new InterestCache(0, meters),
+        scorer,
+        limits,
+        new RankingMetrics(meters));
   }
 
   /** A scorer that splits every request with more than one candidate across {@code executor}. */

@@ -44,9 +44,10 @@ class GrpcErrorMapping implements GrpcExceptionHandler {
   static Status.Code code(ErrorType type) {
     return switch (type) {
       case INVALID_REQUEST, MALFORMED_BODY, K_OUT_OF_RANGE -> Status.Code.INVALID_ARGUMENT;
-      case TOO_MANY_CANDIDATES, HISTORY_TOO_LONG, PAYLOAD_TOO_LARGE ->
+      case TOO_MANY_CANDIDATES, HISTORY_TOO_LONG, PAYLOAD_TOO_LARGE, TOO_MANY_EVENTS ->
           Status.Code.RESOURCE_EXHAUSTED;
-      case NOT_READY -> Status.Code.UNAVAILABLE;
+      case NOT_READY, STORE_UNAVAILABLE -> Status.Code.UNAVAILABLE;
+      case INGESTION_DISABLED -> Status.Code.FAILED_PRECONDITION;
       case DEADLINE_EXCEEDED -> Status.Code.DEADLINE_EXCEEDED;
       case CANCELLED -> Status.Code.CANCELLED;
       case NOT_FOUND -> Status.Code.NOT_FOUND;

@@ -5,17 +5,23 @@ import dev.hcn.api.grpc.v1.GetInterestsRequest;
 import dev.hcn.api.grpc.v1.GetInterestsResponse;
 import dev.hcn.api.grpc.v1.GetModelResponse;
 import dev.hcn.api.grpc.v1.HistoryEvent;
+import dev.hcn.api.grpc.v1.IngestRequest;
+import dev.hcn.api.grpc.v1.IngestResponse;
 import dev.hcn.api.grpc.v1.Interest;
 import dev.hcn.api.grpc.v1.ItemIds;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.ScoredItem;
+import dev.hcn.events.Event;
+import dev.hcn.events.IngestResult;
 import dev.hcn.interests.InterestQuery;
 import dev.hcn.interests.InterestReport;
 import dev.hcn.ranking.ModelInfo;
 import dev.hcn.ranking.RankQuery;
 import dev.hcn.ranking.RankResult;
 import dev.hcn.ranking.RankedItem;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,6 +53,9 @@ final class GrpcRankMapper {
             .setCandidatesUnknown(result.candidatesUnknown())
             .setColdStart(result.coldStart())
             .setFallback(result.fallback());
+    if (result.fallbackReason() != null) {
+      response.setFallbackReason(result.fallbackReason());
+    }
     for (RankedItem item : result.items()) {
       dev.hcn.api.grpc.v1.RankedItem.Builder out =
           response.addItemsBuilder().setItemId(item.itemId()).setScore(item.score());
@@ -121,6 +130,28 @@ final class GrpcRankMapper {
       }
     }
     return out.build();
+  }
+
+  /** Unset optional fields become {@code null}, as absent JSON fields do over REST. */
+  static List<Event> toEvents(IngestRequest request) {
+    List<Event> events = new ArrayList<>(request.getEventsCount());
+    for (dev.hcn.api.grpc.v1.Event e : request.getEventsList()) {
+      events.add(
+          new Event(
+              e.getUserId().isEmpty() ? null : e.getUserId(),
+              e.hasItemId() ? e.getItemId() : null,
+              e.hasTimestamp() ? e.getTimestamp() : null));
+    }
+    return events;
+  }
+
+  static IngestResponse toResponse(IngestResult result) {
+    return IngestResponse.newBuilder()
+        .setAccepted(result.accepted())
+        .setRejected(result.rejected())
+        .setDuplicates(result.duplicates())
+        .setStale(result.stale())
+        .build();
   }
 
   /** Copies without boxing: the indexed getter reads the packed primitive list directly. */

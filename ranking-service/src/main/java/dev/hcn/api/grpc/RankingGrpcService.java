@@ -4,9 +4,12 @@ import dev.hcn.api.grpc.v1.GetInterestsRequest;
 import dev.hcn.api.grpc.v1.GetInterestsResponse;
 import dev.hcn.api.grpc.v1.GetModelRequest;
 import dev.hcn.api.grpc.v1.GetModelResponse;
+import dev.hcn.api.grpc.v1.IngestRequest;
+import dev.hcn.api.grpc.v1.IngestResponse;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.RankingGrpc;
+import dev.hcn.events.EventSink;
 import dev.hcn.ranking.RankResult;
 import dev.hcn.ranking.RankingService;
 import io.grpc.BindableService;
@@ -23,9 +26,11 @@ import org.springframework.stereotype.Service;
 class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
 
   private final RankingService ranking;
+  private final EventSink events;
 
-  RankingGrpcService(RankingService ranking) {
+  RankingGrpcService(RankingService ranking, EventSink events) {
     this.ranking = ranking;
+    this.events = events;
   }
 
   @Override
@@ -59,6 +64,13 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
     context.checkpoint();
     responses.onNext(
         GrpcRankMapper.toResponse(ranking.interests(GrpcRankMapper.toQuery(request), context)));
+    responses.onCompleted();
+  }
+
+  @Override
+  public void ingest(IngestRequest request, StreamObserver<IngestResponse> responses) {
+    MalformedRequests.reject(request);
+    responses.onNext(GrpcRankMapper.toResponse(events.ingest(GrpcRankMapper.toEvents(request))));
     responses.onCompleted();
   }
 }

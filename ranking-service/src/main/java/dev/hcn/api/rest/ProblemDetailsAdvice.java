@@ -142,10 +142,16 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
   static HttpStatusCode statusOf(ErrorType type) {
     return switch (type) {
-      case INVALID_REQUEST, MALFORMED_BODY, K_OUT_OF_RANGE, TOO_MANY_CANDIDATES, HISTORY_TOO_LONG ->
+      case INVALID_REQUEST,
+          MALFORMED_BODY,
+          K_OUT_OF_RANGE,
+          TOO_MANY_CANDIDATES,
+          HISTORY_TOO_LONG,
+          TOO_MANY_EVENTS ->
           HttpStatus.BAD_REQUEST;
       case PAYLOAD_TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
-      case NOT_READY -> HttpStatus.SERVICE_UNAVAILABLE;
+      case NOT_READY, STORE_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+      case INGESTION_DISABLED -> HttpStatus.CONFLICT;
       case DEADLINE_EXCEEDED -> HttpStatus.GATEWAY_TIMEOUT;
       // No standard code: 499 is the common "client closed request".
       case CANCELLED -> HttpStatusCode.valueOf(499);
@@ -165,6 +171,9 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       case DEADLINE_EXCEEDED -> "Deadline exceeded";
       case CANCELLED -> "Cancelled";
       case NOT_FOUND -> "Not found";
+      case TOO_MANY_EVENTS -> "Too many events";
+      case STORE_UNAVAILABLE -> "History store unavailable";
+      case INGESTION_DISABLED -> "Ingestion disabled";
     };
   }
 

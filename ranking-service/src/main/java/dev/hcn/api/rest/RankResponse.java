@@ -5,14 +5,17 @@ import dev.hcn.ranking.RankResult;
 import dev.hcn.ranking.RankedItem;
 import java.util.List;
 
-/** Body of a successful {@code POST /v1/rank}. */
+/**
+ * Body of a successful {@code POST /v1/rank}; {@code fallbackReason} only when {@code fallback}.
+ */
 record RankResponse(
     Model model,
     List<Item> items,
     int candidatesScored,
     int candidatesUnknown,
     boolean coldStart,
-    boolean fallback) {
+    boolean fallback,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String fallbackReason) {
 
   record Model(String name, String version) {}
 
@@ -43,6 +46,7 @@ record RankResponse(
         r.candidatesScored(),
         r.candidatesUnknown(),
         r.coldStart(),
-        r.fallback());
+        r.fallback(),
+        r.fallbackReason());
   }
 }

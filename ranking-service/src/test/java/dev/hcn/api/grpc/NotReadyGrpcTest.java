@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.hcn.api.grpc.v1.GetModelRequest;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankingGrpc;
+import dev.hcn.history.HistoryReader;
 import dev.hcn.history.UserHistory;
 import dev.hcn.model.ModelRegistry;
 import dev.hcn.ranking.DefaultRankingService;
+import dev.hcn.ranking.InterestCache;
 import dev.hcn.ranking.RankingMetrics;
 import dev.hcn.ranking.RankingProperties;
 import dev.hcn.scoring.ScalarScoringKernel;
@@ -42,7 +44,8 @@ class NotReadyGrpcTest {
     var service =
         new DefaultRankingService(
             new ModelRegistry(),
-            userId -> UserHistory.EMPTY,
+            HistoryReader.direct(id -> UserHistory.EMPTY),
+            new InterestCache(0, new SimpleMeterRegistry()),
             new TopKScorer(new ScalarScoringKernel(), 20_000, null),
             new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 1, 16),
             new RankingMetrics(new SimpleMeterRegistry()));
@@ -50,7 +53,11 @@ class NotReadyGrpcTest {
         NettyServerBuilder.forPort(0)
             .addService(
                 ServerInterceptors.intercept(
-                    new RankingGrpcService(service),
+                    new RankingGrpcService(
+                        service,
+                        events -> {
+                          throw new IllegalStateException("not used");
+                        }),
                     new GrpcExceptionHandlerInterceptor(new GrpcErrorMapping())))
             .build()
             .start();

@@ -1,9 +1,13 @@
 package dev.hcn.api.grpc;
 
+import dev.hcn.events.EventSink;
+import dev.hcn.ranking.ErrorType;
+import dev.hcn.ranking.RankingException;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
 
@@ -22,4 +26,13 @@ import org.springframework.context.annotation.FilterType;
 @ComponentScan(
     excludeFilters =
         @ComponentScan.Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class))
-class ScriptedGrpcApp {}
+class ScriptedGrpcApp {
+
+  /** No store behind the scripted service: ingestion is refused as with the embedded source. */
+  @Bean
+  EventSink scriptedEvents() {
+    return events -> {
+      throw new RankingException(ErrorType.INGESTION_DISABLED, "no store in the scripted app");
+    };
+  }
+}

@@ -61,7 +61,7 @@ class ScriptedRankingService implements RankingService {
               ? new RankedItem(ids[i], -i, i % 8, null, null)
               : new RankedItem(ids[i], -i));
     }
-    return new RankResult("scripted", "v1", items, ids.length, 0, false, false);
+    return new RankResult("scripted", "v1", items, ids.length, 0, false, false, null);
   }
 
   private RankResult busy(RequestContext context) {
@@ -78,7 +78,7 @@ class ScriptedRankingService implements RankingService {
       Thread.currentThread().interrupt();
     }
     stops.add(ErrorType.NOT_FOUND); // never stopped: the test fails on this
-    return new RankResult("scripted", "v1", List.of(), 0, 0, false, false);
+    return new RankResult("scripted", "v1", List.of(), 0, 0, false, false, null);
   }
 
   @Override

@@ -80,6 +80,7 @@ class ActuatorTest {
                 + "\",version=\""
                 + info.version()
                 + "\"} 1")
-        .contains("cache_gets_total{application=\"hcn-ranking\",cache=\"history\",result=\"hit\"}");
+        .contains(
+            "cache_gets_total{application=\"hcn-ranking\",cache=\"interests\",result=\"hit\"}");
   }
 }
