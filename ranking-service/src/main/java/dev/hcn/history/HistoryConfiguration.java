@@ -9,7 +9,11 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
@@ -94,6 +98,25 @@ class HistoryConfiguration {
         MeterRegistry meters) {
       return new ResilientHistoryReader(
           store, historyStoreBreaker, properties.budget(), properties.cache(), meters);
+    }
+
+    /**
+     * Lettuce connects lazily, and the first connection costs more than the per-call timeout:
+     * without this, the first ranking after start would fall back. The wait is bounded and a Redis
+     * that is down only logs, because readiness must not depend on the store.
+     */
+    @Bean
+    ApplicationRunner hcnRedisConnectionWarmUp(RedisHistoryStore store) {
+      return args -> {
+        try {
+          CompletableFuture.supplyAsync(store::ping).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          LoggerFactory.getLogger(HistoryConfiguration.class)
+              .warn(
+                  "history store not reachable at start; ranking falls back until it is: {}",
+                  e.toString());
+        }
+      };
     }
 
     /**
