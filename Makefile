@@ -23,7 +23,7 @@ deps:
 	@.ci/deps
 
 test-python:
-	black --check -q model-artifacts deploy/checks ranking-service/bench_ratios.py
+	black --check -q model-artifacts deploy/checks ranking-service/bench_ratios.py ranking-service/scoring_graph.py
 	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m pytest -q tests
 
 test-java:
@@ -33,9 +33,9 @@ test-java:
 test-observability:
 	$(PYTHON) deploy/checks/observability.py
 
-## bench: JMH benchmark of the scoring kernels (vector, scalar, memory floor) with ratios
+## bench: JMH benchmark of the scoring kernels (vector, scalar, floors, ONNX Runtime graph) with ratios
 bench:
-	ranking-service/bench.sh
+	PYTHON=$(PYTHON) ranking-service/bench.sh
 
 ## model: train HCN on ML-1M (all users of ../shared/datasets/ml-1m) and export the default bundle
 model:
@@ -48,4 +48,4 @@ suite:
 
 fmt:
 	$(MVN) -q spotless:apply
-	black -q model-artifacts deploy/checks ranking-service/bench_ratios.py
+	black -q model-artifacts deploy/checks ranking-service/bench_ratios.py ranking-service/scoring_graph.py
