@@ -131,19 +131,11 @@ public final class VectorScoringKernel implements ScoringKernel {
       // Stage the block's rows contiguously: the copy streams each row with wide loads, which the
       // hardware prefetches well, and the FMA loop below then broadcasts from L1.
       float[] src = items.data();
-      float[] x;
-      int o0;
-      if (rows == null && count == BLOCK) {
-        // A full block of the catalogue in row order is already contiguous: read it in place.
-        x = src;
-        o0 = (from + 1) * dim;
-      } else {
-        x = xs;
-        for (int c = 0; c < BLOCK; c++) {
-          System.arraycopy(src, offset(rows, from, c, count), x, c * dim, dim);
-        }
-        o0 = 0;
+      float[] x = xs;
+      for (int c = 0; c < BLOCK; c++) {
+        System.arraycopy(src, offset(rows, from, c, count), x, c * dim, dim);
       }
+      int o0 = 0;
       int o1 = o0 + dim;
       int o2 = o0 + 2 * dim;
       int o3 = o0 + 3 * dim;
