@@ -25,7 +25,7 @@ deps:
 	@.ci/deps
 
 test-python:
-	black --check -q model-artifacts deploy/checks ranking-service/bench_ratios.py
+	black --check -q model-artifacts deploy/checks ranking-service/bench_ratios.py ranking-service/scoring_graph.py
 	cd model-artifacts && OPENBLAS_NUM_THREADS=1 $(PYTHON) -m pytest -q tests
 
 # The Redis tests start real servers themselves; the build fails if they did not all run.
@@ -43,9 +43,9 @@ import:
 	cd model-artifacts && $(PYTHON) -m hcn.redis_import --dataset $(DATASET) --host $(REDIS_HOST) \
 	  --port $(REDIS_PORT) $(if $(DATA),--path $(abspath $(DATA))) $(IMPORT_ARGS)
 
-## bench: JMH benchmark of the scoring kernels (vector, scalar, memory floor) with ratios
+## bench: JMH benchmark of the scoring kernels (vector, scalar, floors, ONNX Runtime graph) with ratios
 bench:
-	ranking-service/bench.sh
+	PYTHON=$(PYTHON) ranking-service/bench.sh
 
 ## model: train HCN on ML-1M (all users of ../shared/datasets/ml-1m) and export the default bundle
 model:
@@ -70,4 +70,4 @@ $(SYNTHETIC)/manifest.json:
 
 fmt:
 	$(MVN) -q spotless:apply
-	black -q model-artifacts deploy/checks ranking-service/bench_ratios.py
+	black -q model-artifacts deploy/checks ranking-service/bench_ratios.py ranking-service/scoring_graph.py

@@ -1,7 +1,6 @@
 package dev.hcn.model;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -10,11 +9,16 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The HCN user tower in ONNX Runtime: one session per bundle, shared by all requests ({@code
- * OrtSession.run} is thread-safe). Inputs go in as direct native-order buffers, which ONNX Runtime
- * wraps without copying; every tensor and result is closed before returning.
+ * OrtSession.run} is thread-safe). Each call borrows a {@link Buffers} set from a pool: native
+ * input buffers with their tensors and a pinned output tensor, all allocated once and reused, so a
+ * request allocates no direct memory and ONNX Runtime writes the interests straight into a buffer
+ * the tower owns. The pool grows to the peak number of concurrent calls (it works the same with
+ * virtual threads, where a thread-local would be per request); everything is closed with the tower.
  */
 public final class UserTower implements AutoCloseable {
 
@@ -29,6 +33,8 @@ public final class UserTower implements AutoCloseable {
   private final int features;
   private final int interests;
   private final int dim;
+  private final Queue<Buffers> idle = new ConcurrentLinkedQueue<>();
+  private final Queue<Buffers> all = new ConcurrentLinkedQueue<>();
 
   UserTower(OrtEnvironment env, OrtSession session, BundleManifest manifest) {
     this.env = env;
@@ -55,34 +61,22 @@ public final class UserTower implements AutoCloseable {
     check("long_ids", input.longIds(), longLength);
     check("short_ids", input.shortIds(), shortLength);
     check("user_features", input.featureIds(), features);
-    // One direct allocation for all three inputs, sliced.
-    int total = longLength + shortLength + features;
-    LongBuffer all =
-        ByteBuffer.allocateDirect(Math.max(total, 1) * Long.BYTES)
-            .order(ByteOrder.nativeOrder())
-            .asLongBuffer();
-    LongBuffer longBuf = slice(all, 0, input.longIds());
-    LongBuffer shortBuf = slice(all, longLength, input.shortIds());
-    LongBuffer featBuf = slice(all, longLength + shortLength, input.featureIds());
-    try (OnnxTensor longT = OnnxTensor.createTensor(env, longBuf, new long[] {1, longLength});
-        OnnxTensor shortT = OnnxTensor.createTensor(env, shortBuf, new long[] {1, shortLength});
-        OnnxTensor featT = OnnxTensor.createTensor(env, featBuf, new long[] {1, features});
-        OrtSession.Result result =
-            session.run(Map.of(longName, longT, shortName, shortT, featuresName, featT))) {
-      OnnxValue value =
-          result
-              .get(outputName)
-              .orElseThrow(() -> new IllegalStateException("tower gave no " + outputName));
-      FloatBuffer out = ((OnnxTensor) value).getFloatBuffer();
-      if (out.remaining() != interests * dim) {
-        throw new IllegalStateException(
-            "tower output has " + out.remaining() + " floats, expected " + interests * dim);
+    Buffers b = idle.poll();
+    if (b == null) {
+      b = new Buffers();
+    }
+    try {
+      b.fill(input);
+      try (OrtSession.Result result = session.run(b.inputs, b.outputs)) {
+        // The result holds the pinned output, which it does not own; the values are in b.out.
+        float[] u = new float[interests * dim];
+        b.out.get(0, u);
+        return u;
       }
-      float[] u = new float[interests * dim];
-      out.get(u);
-      return u;
     } catch (OrtException e) {
       throw new IllegalStateException("user tower failed: " + e.getMessage(), e);
+    } finally {
+      idle.offer(b);
     }
   }
 
@@ -97,6 +91,9 @@ public final class UserTower implements AutoCloseable {
 
   @Override
   public void close() {
+    for (Buffers b; (b = all.poll()) != null; ) {
+      b.close();
+    }
     try {
       session.close();
     } catch (OrtException e) {
@@ -104,10 +101,53 @@ public final class UserTower implements AutoCloseable {
     }
   }
 
-  private static LongBuffer slice(LongBuffer all, int offset, long[] values) {
-    LongBuffer s = all.slice(offset, values.length);
-    s.put(values).flip();
-    return s;
+  /** One call's native inputs and output, tensors wrapping direct buffers (no copies). */
+  private final class Buffers implements AutoCloseable {
+    private final LongBuffer longIds = longs(longLength);
+    private final LongBuffer shortIds = longs(shortLength);
+    private final LongBuffer featureIds = longs(features);
+    private final FloatBuffer out =
+        ByteBuffer.allocateDirect(interests * dim * Float.BYTES)
+            .order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
+    private final Map<String, OnnxTensor> inputs;
+    private final Map<String, OnnxTensor> outputs;
+
+    Buffers() {
+      try {
+        inputs =
+            Map.of(
+                longName, OnnxTensor.createTensor(env, longIds, new long[] {1, longLength}),
+                shortName, OnnxTensor.createTensor(env, shortIds, new long[] {1, shortLength}),
+                featuresName, OnnxTensor.createTensor(env, featureIds, new long[] {1, features}));
+        outputs =
+            Map.of(outputName, OnnxTensor.createTensor(env, out, new long[] {1, interests, dim}));
+      } catch (OrtException e) {
+        throw new IllegalStateException(
+            "cannot allocate the tower's tensors: " + e.getMessage(), e);
+      }
+      all.add(this);
+    }
+
+    /** Writes the ids in place: the tensors see the new values, their buffers never move. */
+    void fill(TowerInput input) {
+      longIds.put(0, input.longIds());
+      shortIds.put(0, input.shortIds());
+      featureIds.put(0, input.featureIds());
+    }
+
+    @Override
+    public void close() {
+      inputs.values().forEach(OnnxTensor::close);
+      outputs.values().forEach(OnnxTensor::close);
+    }
+
+    private static LongBuffer longs(int n) {
+      return ByteBuffer.allocateDirect(Math.max(n, 1) * Long.BYTES)
+          .order(ByteOrder.nativeOrder())
+          .asLongBuffer()
+          .limit(n);
+    }
   }
 
   private static void check(String name, long[] values, int expected) {

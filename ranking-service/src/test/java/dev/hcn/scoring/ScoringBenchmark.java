@@ -1,5 +1,6 @@
 package dev.hcn.scoring;
 
+import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
@@ -15,12 +16,23 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One request's scoring, single thread: the Vector API top-k path, the same path with the scalar
- * kernel, the vector kernel without the max(s) skip, and the memory floor (a vectorised sum over
- * the same rows in the same order). Candidates are every row in shuffled order, as a mapped
- * candidate list would be. Run with {@code ranking-service/bench.sh}.
+ * One request's scoring, single thread, all in one run so that the ratios compare like with like:
+ *
+ * <ul>
+ *   <li>{@code vectorTopK}: the production path (Vector API kernel, exact top-k with the skip);
+ *   <li>{@code scalarTopK}: the same path with the scalar twin;
+ *   <li>{@code vectorAllScores}: the vector kernel scoring every candidate fully (no skip);
+ *   <li>{@code memoryFloor}: streaming the same rows in the same order (a vectorised sum);
+ *   <li>{@code computeFloor}: a register-only loop of the same number of FMAs (N x n x D, in {@code
+ *       SPECIES_PREFERRED} vectors, eight independent chains): the arithmetic alone;
+ *   <li>{@code onnxTopK}: the same scores and top-k as an ONNX Runtime graph (Gather, MatMul,
+ *       Softmax, weighted sum, TopK; see {@code ranking-service/scoring_graph.py}), one thread.
+ * </ul>
+ *
+ * Run with {@code ranking-service/bench.sh}, which writes the ONNX graph and prints the ratios.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,6 +66,7 @@ public class ScoringBenchmark {
   private int count;
   private TopKScorer vector;
   private TopKScorer scalar;
+  private OnnxScoring onnx;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -68,6 +81,61 @@ public class ScoringBenchmark {
     rows = candidates.equals("catalogue") ? null : Fixtures.distinctRows(rnd, count + 1, count);
     vector = new TopKScorer(new VectorScoringKernel(), Integer.MAX_VALUE, null);
     scalar = new TopKScorer(new ScalarScoringKernel(), Integer.MAX_VALUE, null);
+    onnx = OnnxScoring.open(GRAPH, items, rows, count, interests, n, k);
+    // Same candidates, same answer (up to float rounding in a different summation order).
+    int same = onnx.agreement(vector.topK(interests, n, items, rows, k, 1f, false));
+    System.out.printf("onnxTopK agrees with vectorTopK on %d of the top %d items%n", same, k);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    onnx.close();
+  }
+
+  /** Written by bench.sh (python3 ranking-service/scoring_graph.py), relative to the repository. */
+  static final Path GRAPH =
+      Path.of(System.getProperty("hcn.bench.graph", "ranking-service/target/jmh/scoring.onnx"));
+
+  @Benchmark
+  public float[] onnxTopK() {
+    return onnx.topK();
+  }
+
+  /**
+   * N x n x D multiply-adds in registers only: eight independent FMA chains of SPECIES_PREFERRED
+   * vectors (enough to cover FMA latency on the pipes of current x86 cores), no loads.
+   */
+  @Benchmark
+  public float computeFloor() {
+    long fmas = (long) count * n * dim / SPECIES.length();
+    FloatVector m = FloatVector.broadcast(SPECIES, 0.999f);
+    FloatVector c = FloatVector.broadcast(SPECIES, 1e-3f);
+    FloatVector a0 = FloatVector.broadcast(SPECIES, 1f);
+    FloatVector a1 = a0.add(c);
+    FloatVector a2 = a1.add(c);
+    FloatVector a3 = a2.add(c);
+    FloatVector a4 = a3.add(c);
+    FloatVector a5 = a4.add(c);
+    FloatVector a6 = a5.add(c);
+    FloatVector a7 = a6.add(c);
+    for (long i = 0; i < fmas; i += 8) {
+      a0 = a0.fma(m, c);
+      a1 = a1.fma(m, c);
+      a2 = a2.fma(m, c);
+      a3 = a3.fma(m, c);
+      a4 = a4.fma(m, c);
+      a5 = a5.fma(m, c);
+      a6 = a6.fma(m, c);
+      a7 = a7.fma(m, c);
+    }
+    return a0.add(a1)
+        .add(a2)
+        .add(a3)
+        .add(a4)
+        .add(a5)
+        .add(a6)
+        .add(a7)
+        .reduceLanes(VectorOperators.ADD);
   }
 
   @Benchmark

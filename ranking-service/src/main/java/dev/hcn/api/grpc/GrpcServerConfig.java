@@ -1,6 +1,8 @@
 package dev.hcn.api.grpc;
 
 import io.grpc.ServerBuilder;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
@@ -18,5 +20,30 @@ class GrpcServerConfig {
       GrpcApiProperties properties) {
     int bytes = Math.toIntExact(properties.maxInboundMessageSize().toBytes());
     return builder -> builder.maxInboundMessageSize(bytes);
+  }
+
+  /**
+   * Owns the call threads. Not an {@code Executor} bean, which would make Spring Boot drop its own
+   * application task executor.
+   */
+  record CallPool(ExecutorService executor) implements AutoCloseable {
+    @Override
+    public void close() {
+      executor.shutdown();
+    }
+  }
+
+  @Bean(destroyMethod = "close")
+  CallPool grpcCallPool(GrpcExecutorProperties properties) {
+    return new CallPool(
+        Executors.newFixedThreadPool(
+            properties.effectiveThreads(),
+            Thread.ofPlatform().name("grpc-rank-", 0).daemon(true).factory()));
+  }
+
+  /** Calls run on the fixed pool sized to the cores (see {@link GrpcExecutorProperties}). */
+  @Bean
+  <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> hcnCallExecutor(CallPool pool) {
+    return builder -> builder.executor(pool.executor());
   }
 }

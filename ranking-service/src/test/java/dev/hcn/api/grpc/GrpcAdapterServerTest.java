@@ -88,6 +88,12 @@ class GrpcAdapterServerTest extends GrpcChannelTest {
   }
 
   @Test
+  void callsRunOnTheFixedCallPool() {
+    stub().rank(RankRequest.newBuilder().setUserId("u1").setK(1).build());
+    assertThat(service.lastThread.get()).startsWith("grpc-rank-");
+  }
+
+  @Test
   void omittedWrappersMeanWholeCatalogueAndStoredHistory() {
     RankResponse response = stub().rank(RankRequest.newBuilder().setUserId("u2").setK(5).build());
 

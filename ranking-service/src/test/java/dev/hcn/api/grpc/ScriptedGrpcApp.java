@@ -20,7 +20,7 @@ import org.springframework.context.annotation.FilterType;
 // class, in @SpringBootTest(classes = ...), which keeps Boot from adding the real application.
 @TestConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
-@EnableConfigurationProperties(GrpcApiProperties.class)
+@EnableConfigurationProperties({GrpcApiProperties.class, GrpcExecutorProperties.class})
 // Scanned, not imported, as in the real application: Spring gRPC enables health by default only
 // when it sees a BindableService bean definition while parsing, which @Import registers too late.
 @ComponentScan(

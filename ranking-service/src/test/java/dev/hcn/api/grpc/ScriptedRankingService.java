@@ -37,11 +37,13 @@ class ScriptedRankingService implements RankingService {
           "scripted", "20260101-abcdef12", 8, 48, 3, 80, 20, List.of("gender", "age"), "t");
 
   final AtomicReference<RankQuery> lastQuery = new AtomicReference<>();
+  final AtomicReference<String> lastThread = new AtomicReference<>();
   final BlockingQueue<ErrorType> stops = new LinkedBlockingQueue<>();
 
   @Override
   public RankResult rank(RankQuery query, RequestContext context) {
     lastQuery.set(query);
+    lastThread.set(Thread.currentThread().getName());
     String user = query.userId() == null ? "" : query.userId();
     if (user.startsWith("error:")) {
       ErrorType type = ErrorType.valueOf(user.substring("error:".length()));
