@@ -27,6 +27,9 @@ public enum ErrorType {
   /** Route or method that does not exist. */
   NOT_FOUND("not-found");
 
+  /** Prefix of every problem-details {@code type}; the slug follows it. */
+  public static final String TYPE_PREFIX = "https://hcn.dev/problems/";
+
   private final String slug;
 
   ErrorType(String slug) {
