@@ -10,25 +10,25 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A plain JDK HTTP client against the running service. */
-final class HttpJson {
+public final class HttpJson {
 
-  static final JsonMapper JSON = JsonMapper.builder().build();
+  public static final JsonMapper JSON = JsonMapper.builder().build();
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final int port;
 
-  HttpJson(int port) {
+  public HttpJson(int port) {
     this.port = port;
   }
 
-  record Answer(int status, String contentType, JsonNode body, String raw) {}
+  public record Answer(int status, String contentType, JsonNode body, String raw) {}
 
-  Answer get(String path) {
+  public Answer get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
-  Answer postJson(String path, String json) {
+  public Answer postJson(String path, String json) {
     return post(path, "application/json", HttpRequest.BodyPublishers.ofString(json));
   }
 
@@ -40,7 +40,7 @@ final class HttpJson {
     return send(builder);
   }
 
-  Answer send(HttpRequest.Builder request) {
+  public Answer send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> r =
           CLIENT.send(
@@ -60,7 +60,7 @@ final class HttpJson {
     }
   }
 
-  URI uri(String path) {
+  public URI uri(String path) {
     return URI.create("http://localhost:" + port + path);
   }
 }
