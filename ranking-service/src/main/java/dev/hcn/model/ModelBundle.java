@@ -115,6 +115,7 @@ public final class ModelBundle implements AutoCloseable {
     int left = references.decrementAndGet();
     if (left == 0) {
       tower.close();
+      NativeHeap.trim();
     } else if (left < 0) {
       throw new IllegalStateException("bundle " + directory + " released more often than retained");
     }
