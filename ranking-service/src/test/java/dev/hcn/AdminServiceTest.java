@@ -18,7 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest;
       "hcn.model.bundle-path=${hcn.test.bundle:../model-artifacts/bundles/hcn-ml1m}",
       "management.server.port=0",
       "hcn.admin.token=" + AdminServiceTest.TOKEN,
-      "spring.grpc.server.port=0"
+      "spring.grpc.server.port=0",
+      "hcn.drain.readiness-delay=0s"
     })
 public @interface AdminServiceTest {
   String TOKEN = "test-admin-token-0123456789";
