@@ -18,6 +18,7 @@ import org.springframework.boot.test.context.SpringBootTest;
       "hcn.model.bundle-path=${hcn.test.bundle:../model-artifacts/bundles/hcn-ml1m}",
       "hcn.api.rest.max-body-size=256KB",
       "hcn.ranking.max-candidates=20000",
-      "spring.grpc.server.port=0"
+      "spring.grpc.server.port=0",
+      "hcn.drain.readiness-delay=0s"
     })
 public @interface ServiceTest {}

@@ -68,10 +68,12 @@ public final class BundleLoader {
               itemsSpec.dim());
     } catch (IOException e) {
       // ItemMatrix names the file whose size is wrong.
-      throw new BundleException("bundle " + dir + ": " + e.getMessage(), e);
+      throw new BundleException(BundleCheck.ITEMS, "bundle " + dir + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new BundleException(
-          "bundle " + dir + ": " + itemsSpec.embeddings() + ": " + e.getMessage(), e);
+          BundleCheck.ITEMS,
+          "bundle " + dir + ": " + itemsSpec.embeddings() + ": " + e.getMessage(),
+          e);
     }
     ItemIdIndex index = buildIndex(dir, itemsSpec.ids(), items);
     OrtSession session = openSession(dir, manifest);
@@ -103,9 +105,12 @@ public final class BundleLoader {
           JSON.readValue(dir.resolve(file).toFile(), ItemMetadata.File.class), index);
     } catch (JacksonException e) {
       throw new BundleException(
-          "bundle " + dir + ": " + file + ": unreadable: " + e.getOriginalMessage(), e);
+          BundleCheck.ITEMS,
+          "bundle " + dir + ": " + file + ": unreadable: " + e.getOriginalMessage(),
+          e);
     } catch (IllegalArgumentException e) {
-      throw new BundleException("bundle " + dir + ": " + file + ": " + e.getMessage(), e);
+      throw new BundleException(
+          BundleCheck.ITEMS, "bundle " + dir + ": " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -116,7 +121,9 @@ public final class BundleLoader {
       return List.copyOf(users.propertyNames());
     } catch (JacksonException e) {
       throw new BundleException(
-          "bundle " + dir + ": " + file + ": unreadable: " + e.getOriginalMessage(), e);
+          BundleCheck.ITEMS,
+          "bundle " + dir + ": " + file + ": unreadable: " + e.getOriginalMessage(),
+          e);
     }
   }
 
@@ -126,10 +133,13 @@ public final class BundleLoader {
       return JSON.readValue(file.toFile(), BundleManifest.class);
     } catch (JacksonException e) {
       if (e.getCause() instanceof NoSuchFileException || !Files.exists(file)) {
-        throw new BundleException("bundle " + dir + ": " + MANIFEST + ": file is missing");
+        throw new BundleException(
+            BundleCheck.MANIFEST, "bundle " + dir + ": " + MANIFEST + ": file is missing");
       }
       throw new BundleException(
-          "bundle " + dir + ": " + MANIFEST + ": unreadable: " + e.getOriginalMessage(), e);
+          BundleCheck.MANIFEST,
+          "bundle " + dir + ": " + MANIFEST + ": unreadable: " + e.getOriginalMessage(),
+          e);
     }
   }
 
@@ -186,17 +196,19 @@ public final class BundleLoader {
 
   private static void require(boolean ok, String what) {
     if (!ok) {
-      throw new BundleException(MANIFEST + ": " + what);
+      throw new BundleException(BundleCheck.MANIFEST, MANIFEST + ": " + what);
     }
   }
 
   private static void verifySha256(Path dir, String name, String expected) {
     Path file = dir.resolve(name).normalize();
     if (!file.startsWith(dir)) {
-      throw new BundleException("bundle " + dir + ": " + name + ": path leaves the bundle");
+      throw new BundleException(
+          BundleCheck.CHECKSUM, "bundle " + dir + ": " + name + ": path leaves the bundle");
     }
     if (!Files.isRegularFile(file)) {
-      throw new BundleException("bundle " + dir + ": " + name + ": file is missing");
+      throw new BundleException(
+          BundleCheck.CHECKSUM, "bundle " + dir + ": " + name + ": file is missing");
     }
     String actual;
     try (InputStream in = Files.newInputStream(file)) {
@@ -207,10 +219,12 @@ public final class BundleLoader {
       }
       actual = HexFormat.of().formatHex(sha.digest());
     } catch (IOException | NoSuchAlgorithmException e) {
-      throw new BundleException("bundle " + dir + ": " + name + ": cannot be read: " + e, e);
+      throw new BundleException(
+          BundleCheck.CHECKSUM, "bundle " + dir + ": " + name + ": cannot be read: " + e, e);
     }
     if (!actual.equalsIgnoreCase(expected)) {
       throw new BundleException(
+          BundleCheck.CHECKSUM,
           "bundle "
               + dir
               + ": "
@@ -231,7 +245,8 @@ public final class BundleLoader {
     try {
       return ItemIdIndex.of(ids);
     } catch (IllegalArgumentException e) {
-      throw new BundleException("bundle " + dir + ": " + idsFile + ": " + e.getMessage(), e);
+      throw new BundleException(
+          BundleCheck.ITEMS, "bundle " + dir + ": " + idsFile + ": " + e.getMessage(), e);
     }
   }
 
@@ -250,6 +265,7 @@ public final class BundleLoader {
       return env.createSession(dir.resolve(file).toString(), so);
     } catch (OrtException e) {
       throw new BundleException(
+          BundleCheck.ONNX_SIGNATURE,
           "bundle " + dir + ": " + file + ": not a loadable ONNX model: " + e);
     }
   }
@@ -261,7 +277,10 @@ public final class BundleLoader {
       compare(
           dir, file, "output", m.tower().outputs(), session.getOutputInfo(), OnnxJavaType.FLOAT);
     } catch (OrtException e) {
-      throw new BundleException("bundle " + dir + ": " + file + ": cannot read its signature", e);
+      throw new BundleException(
+          BundleCheck.ONNX_SIGNATURE,
+          "bundle " + dir + ": " + file + ": cannot read its signature",
+          e);
     }
   }
 
@@ -276,14 +295,17 @@ public final class BundleLoader {
     var names = declared.stream().map(BundleManifest.TensorSpec::name).toList();
     if (!actual.keySet().equals(new java.util.HashSet<>(names))) {
       throw new BundleException(
+          BundleCheck.ONNX_SIGNATURE,
           prefix + kind + "s are " + actual.keySet() + ", the manifest declares " + names);
     }
     for (BundleManifest.TensorSpec spec : declared) {
       if (!(actual.get(spec.name()).getInfo() instanceof TensorInfo info)) {
-        throw new BundleException(prefix + kind + " " + spec.name() + " is not a tensor");
+        throw new BundleException(
+            BundleCheck.ONNX_SIGNATURE, prefix + kind + " " + spec.name() + " is not a tensor");
       }
       if (info.type != type) {
         throw new BundleException(
+            BundleCheck.ONNX_SIGNATURE,
             prefix + kind + " " + spec.name() + " has type " + info.type + ", expected " + type);
       }
       long[] shape = info.getShape();
@@ -295,6 +317,7 @@ public final class BundleLoader {
       }
       if (!ok) {
         throw new BundleException(
+            BundleCheck.ONNX_SIGNATURE,
             prefix
                 + kind
                 + " "

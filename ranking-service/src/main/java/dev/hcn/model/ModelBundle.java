@@ -4,12 +4,29 @@ import dev.hcn.ranking.ModelInfo;
 import dev.hcn.scoring.ItemMatrix;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One loaded, validated bundle: manifest, user tower, item matrix, id index and input encoder.
  * Immutable; a request reads the current bundle once so that it never mixes two versions.
+ *
+ * <p>The ONNX session is native memory, so its release is reference counted. Invariants:
+ *
+ * <ul>
+ *   <li>The count starts at 1: the owner's reference (whoever loaded it, then the {@link
+ *       ModelRegistry} once installed). {@link #close()} drops that reference, at most once.
+ *   <li>Every other reference is a request's {@link ModelRegistry.Lease}, taken by {@link
+ *       #retain()} and dropped by {@link #release()}.
+ *   <li>{@link #retain()} succeeds only while the count is positive, so once it has reached zero it
+ *       never rises again: the native session is closed exactly once, by whoever drops the last
+ *       reference, and never while a holder can still run the tower.
+ * </ul>
  */
 public final class ModelBundle implements AutoCloseable {
+
+  private final AtomicInteger references = new AtomicInteger(1);
+  private final AtomicBoolean ownerReleased = new AtomicBoolean();
 
   private final Path directory;
   private final BundleManifest manifest;
@@ -101,8 +118,44 @@ public final class ModelBundle implements AutoCloseable {
     return manifest.model().temperature();
   }
 
+  /**
+   * Takes one more reference unless the bundle is already released.
+   *
+   * @return false when the count has reached zero (the session is closed or closing)
+   */
+  boolean retain() {
+    for (int n = references.get(); n > 0; n = references.get()) {
+      if (references.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Drops one reference; the last one closes the ONNX session. */
+  void release() {
+    int left = references.decrementAndGet();
+    if (left == 0) {
+      tower.close();
+      NativeHeap.trim();
+    } else if (left < 0) {
+      throw new IllegalStateException("bundle " + directory + " released more often than retained");
+    }
+  }
+
+  /** Whether the last reference is gone and the native session closed. */
+  public boolean released() {
+    return references.get() == 0;
+  }
+
+  /**
+   * Drops the owner's reference (idempotent); the session closes once no request holds the bundle
+   * either.
+   */
   @Override
   public void close() {
-    tower.close();
+    if (ownerReleased.compareAndSet(false, true)) {
+      release();
+    }
   }
 }

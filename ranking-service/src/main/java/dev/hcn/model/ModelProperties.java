@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.util.Map;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -18,13 +19,25 @@ import org.springframework.validation.annotation.Validated;
  *     {@code spring-boot:run})
  * @param warmupRuns tower runs before the service reports ready
  * @param session ONNX Runtime session options
+ * @param watch optional polling of {@code bundlePath} for a new target (a {@code current} link that
+ *     a Kubernetes volume update or a deploy script repoints)
  */
 @Validated
 @ConfigurationProperties("hcn.model")
 public record ModelProperties(
     @DefaultValue("model-artifacts/bundles/hcn-ml1m") @NotBlank String bundlePath,
     @DefaultValue("3") @Min(1) @Max(1000) int warmupRuns,
-    @DefaultValue @Valid @NotNull Session session) {
+    @DefaultValue @Valid @NotNull Session session,
+    @DefaultValue @Valid @NotNull Watch watch) {
+
+  /**
+   * @param enabled off by default: swaps then come only through the admin API
+   * @param interval how often the link is read; 5 s is far below a volume update's own latency
+   *     (tens of seconds for a ConfigMap) and costs one {@code readlink} per period
+   */
+  public record Watch(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("5s") @NotNull @DurationMin(millis = 100) java.time.Duration interval) {}
 
   /**
    * @param intraOpThreads threads inside one operator; 1 because requests already run in parallel

@@ -58,8 +58,11 @@ public class DefaultRankingService implements RankingService {
     long start = System.nanoTime();
     String outcome = "ok";
     try {
-      ModelBundle bundle = registry.current().orElseThrow(DefaultRankingService::notReady);
-      return run(bundle, query, context, true);
+      // The lease keeps this request's bundle (and its ONNX session) open across a swap.
+      try (ModelRegistry.Lease lease =
+          registry.lease().orElseThrow(DefaultRankingService::notReady)) {
+        return run(lease.bundle(), query, context, true);
+      }
     } catch (RankingException e) {
       outcome = e.type().slug();
       throw e;
@@ -139,6 +142,14 @@ public class DefaultRankingService implements RankingService {
     int k = Math.min(limits.maxK(), 100);
     var query = new RankQuery(null, null, k, sample, Map.of(), true);
     run(bundle, query, RequestContext.unbounded("warmup"), false);
+  }
+
+  /**
+   * Ranks on a given bundle that is not (yet) serving, without deadline or metrics: the golden
+   * check of a bundle about to be installed. The caller owns {@code bundle}.
+   */
+  RankResult rankUnmeasured(ModelBundle bundle, RankQuery query) {
+    return run(bundle, query, RequestContext.unbounded("verify"), false);
   }
 
   private RankResult run(ModelBundle bundle, RankQuery q, RequestContext ctx, boolean measured) {

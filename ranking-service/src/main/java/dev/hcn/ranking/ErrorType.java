@@ -33,6 +33,9 @@ public enum ErrorType {
   /** This service has no writable history store (the embedded source is read-only). */
   INGESTION_DISABLED("ingestion-disabled");
 
+  /** Prefix of every problem-details {@code type}; the slug follows it. */
+  public static final String TYPE_PREFIX = "https://hcn.dev/problems/";
+
   private final String slug;
 
   ErrorType(String slug) {

@@ -58,6 +58,7 @@ public final class RankingMetrics {
     for (FallbackReason reason : FallbackReason.values()) {
       fallbackCounter(reason.slug()); // present from the start, so dashboards see a zero
     }
+    swapCounter("admin", "ok");
   }
 
   /** Records one request; {@code outcome} is {@code ok} or an {@link ErrorType} slug. */
@@ -87,6 +88,22 @@ public final class RankingMetrics {
     return Counter.builder("hcn.rank.fallbacks")
         .description("Requests served by a degraded path")
         .tag("reason", reason)
+        .register(registry);
+  }
+
+  /**
+   * Counts one model activation: {@code action} is startup, admin, rollback or watch; {@code
+   * outcome} is {@code ok}, the slug of the check that refused the bundle, or why none was tried.
+   */
+  public void swap(String action, String outcome) {
+    swapCounter(action, outcome).increment();
+  }
+
+  private Counter swapCounter(String action, String outcome) {
+    return Counter.builder("hcn.model.swaps")
+        .description("Model activations by action and outcome")
+        .tag("action", action)
+        .tag("outcome", outcome)
         .register(registry);
   }
 

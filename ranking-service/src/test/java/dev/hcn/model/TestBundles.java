@@ -3,7 +3,6 @@ package dev.hcn.model;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,31 +36,7 @@ public final class TestBundles {
   }
 
   /** The bundle's golden.json, written by PyTorch. */
-  public static Golden golden() {
-    return BundleLoader.JSON.readValue(path().resolve("golden.json").toFile(), Golden.class);
+  public static GoldenCases golden() {
+    return GoldenCases.read(path().resolve("golden.json"));
   }
-
-  /** {@code golden.json} (format hcn-golden/1). */
-  public record Golden(String format, Tolerance tolerance, List<Case> cases) {}
-
-  public record Tolerance(double interestsAbs, double scoreAbs) {}
-
-  public record Case(
-      String name,
-      long[] history,
-      Map<String, String> userFeatures,
-      long[] longIds,
-      long[] shortIds,
-      long[] featureIds,
-      float[][] interests,
-      long[] candidates,
-      int k,
-      List<Top> topk) {
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
-
-  public record Top(long itemId, double score) {}
 }

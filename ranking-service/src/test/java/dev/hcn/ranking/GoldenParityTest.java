@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.hcn.history.UserHistory;
+import dev.hcn.model.GoldenCases;
+import dev.hcn.model.GoldenCases.Case;
 import dev.hcn.model.ModelBundle;
 import dev.hcn.model.TestBundles;
-import dev.hcn.model.TestBundles.Case;
-import dev.hcn.model.TestBundles.Golden;
 import dev.hcn.model.TowerInput;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GoldenParityTest {
 
   private ModelBundle bundle;
-  private Golden golden;
+  private GoldenCases golden;
   private DefaultRankingService sequential;
   private DefaultRankingService split;
   private ExecutorService pool;
@@ -107,13 +107,13 @@ class GoldenParityTest {
 
   private void assertTopK(Case c, RankResult result) {
     double tol = golden.tolerance().scoreAbs();
-    List<TestBundles.Top> expected = c.topk();
+    List<GoldenCases.Top> expected = c.topk();
     assertThat(result.items()).hasSameSizeAs(expected);
     Map<Long, Double> goldenScore = new HashMap<>();
     expected.forEach(t -> goldenScore.put(t.itemId(), t.score()));
     for (int i = 0; i < expected.size(); i++) {
       RankedItem got = result.items().get(i);
-      TestBundles.Top want = expected.get(i);
+      GoldenCases.Top want = expected.get(i);
       assertThat((double) got.score()).as("score at %d", i).isCloseTo(want.score(), within(tol));
       if (got.itemId() != want.itemId()) {
         // A swap is only allowed between items that PyTorch itself scores as a tie.

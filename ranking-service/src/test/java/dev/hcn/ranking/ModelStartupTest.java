@@ -12,6 +12,7 @@ import dev.hcn.model.TestBundles;
 import dev.hcn.scoring.TopKScorer;
 import dev.hcn.scoring.VectorScoringKernel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,9 +41,15 @@ class ModelStartupTest {
     // Records each event together with whether a model was serving at that moment.
     ApplicationEventPublisher publisher =
         event -> events.add(List.of(event, registry.current().isPresent()));
-    var properties = new ModelProperties(path, 2, TestBundles.defaultSession());
-    return new ModelStartup(
-        TestBundles.loader(), registry, service, metrics, properties, publisher);
+    var properties =
+        new ModelProperties(
+            path,
+            2,
+            TestBundles.defaultSession(),
+            new ModelProperties.Watch(false, Duration.ofSeconds(5)));
+    var activator =
+        new ModelActivator(TestBundles.loader(), registry, service, metrics, properties);
+    return new ModelStartup(activator, properties, publisher);
   }
 
   @Test

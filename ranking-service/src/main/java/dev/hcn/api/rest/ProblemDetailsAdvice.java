@@ -31,7 +31,7 @@ import tools.jackson.databind.DatabindException;
 @RestControllerAdvice
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
-  static final String TYPE_PREFIX = "https://hcn.dev/problems/";
+  static final String TYPE_PREFIX = ErrorType.TYPE_PREFIX;
   private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
   @ExceptionHandler(RankingException.class)

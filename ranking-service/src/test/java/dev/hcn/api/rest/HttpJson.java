@@ -40,7 +40,7 @@ public final class HttpJson {
     return send(builder);
   }
 
-  Answer send(HttpRequest.Builder request) {
+  public Answer send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> r =
           CLIENT.send(
@@ -60,7 +60,7 @@ public final class HttpJson {
     }
   }
 
-  URI uri(String path) {
+  public URI uri(String path) {
     return URI.create("http://localhost:" + port + path);
   }
 }

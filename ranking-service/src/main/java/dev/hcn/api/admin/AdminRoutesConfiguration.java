@@ -1,0 +1,38 @@
+package dev.hcn.api.admin;
+
+import dev.hcn.model.ModelRegistry;
+import dev.hcn.ranking.ModelActivator;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The admin routes, in whichever context serves the management port: the main one when {@code
+ * management.server.port} equals {@code server.port}, else the management child context (see {@link
+ * AdminChildContextConfiguration}). Listed in {@code
+ * META-INF/spring/...ManagementContextConfiguration.imports} and kept out of component scanning.
+ */
+@ManagementContextConfiguration(proxyBeanMethods = false)
+@Conditional(AdminEnabled.class)
+class AdminRoutesConfiguration {
+
+  static final String MODEL = "/admin/model";
+
+  @Bean
+  RouterFunction<ServerResponse> adminRoutes(
+      ModelActivator activator,
+      ModelRegistry registry,
+      AdminProperties properties,
+      JsonMapper json) {
+    AdminHandler handler = new AdminHandler(activator, registry, properties, json);
+    return RouterFunctions.route()
+        .GET(MODEL, handler::show)
+        .POST(MODEL, handler::swap)
+        .POST(MODEL + "/rollback", handler::rollback)
+        .build();
+  }
+}

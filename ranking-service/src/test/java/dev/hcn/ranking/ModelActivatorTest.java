@@ -1,0 +1,144 @@
+package dev.hcn.ranking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hcn.history.HistoryReader;
+import dev.hcn.history.UserHistory;
+import dev.hcn.model.BundleCheck;
+import dev.hcn.model.BundleException;
+import dev.hcn.model.BundleFixtures;
+import dev.hcn.model.ModelBundle;
+import dev.hcn.model.ModelProperties;
+import dev.hcn.model.ModelRegistry;
+import dev.hcn.model.TestBundles;
+import dev.hcn.scoring.TopKScorer;
+import dev.hcn.scoring.VectorScoringKernel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Swap and rollback: every check refuses a bundle broken its way, and the old one keeps serving.
+ */
+class ModelActivatorTest {
+
+  @TempDir Path tmp;
+
+  private final ModelRegistry registry = new ModelRegistry();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final RankingMetrics metrics = new RankingMetrics(meters);
+  private final DefaultRankingService service =
+      new DefaultRankingService(
+          registry,
+          HistoryReader.direct(id -> UserHistory.EMPTY),
+          new InterestCache(0, meters),
+          new TopKScorer(new VectorScoringKernel(), 20_000, null),
+          TestRanking.LIMITS,
+          metrics);
+  private final ModelActivator activator =
+      new ModelActivator(
+          TestBundles.loader(),
+          registry,
+          service,
+          metrics,
+          new ModelProperties(
+              TestBundles.path().toString(),
+              2,
+              TestBundles.defaultSession(),
+              new ModelProperties.Watch(false, Duration.ofSeconds(5))));
+
+  @AfterEach
+  void tearDown() {
+    registry.close();
+  }
+
+  @Test
+  void swapsToAValidBundleAndRollsBackAndForth() {
+    var first = activator.activate(TestBundles.path(), ModelActivator.Action.STARTUP);
+    ModelBundle original = registry.current().orElseThrow();
+    assertThat(first.previous()).isEmpty();
+
+    var second = activator.activate(BundleFixtures.SECOND, ModelActivator.Action.ADMIN);
+    assertThat(second.model().name()).isEqualTo("synthetic-2000");
+    assertThat(second.previous()).contains(TestBundles.path());
+    assertThat(service.model().version()).isEqualTo(second.model().version());
+    assertThat(original.released()).isTrue(); // no request held it
+    assertThat(gauge(second.model().version())).isEqualTo(1.0);
+    assertThat(meters.find("hcn.model.info").gauges()).hasSize(1);
+
+    var back = activator.rollback();
+    assertThat(back.model().version()).isEqualTo(first.model().version());
+    assertThat(back.directory()).isEqualTo(TestBundles.path());
+    assertThat(activator.previous()).contains(BundleFixtures.SECOND);
+    var forth = activator.rollback();
+    assertThat(forth.model().version()).isEqualTo(second.model().version());
+
+    assertThat(count("admin", "ok")).isEqualTo(1);
+    assertThat(count("rollback", "ok")).isEqualTo(2);
+  }
+
+  enum Broken {
+    MANIFEST(BundleCheck.MANIFEST, BundleFixtures::badManifest),
+    CHECKSUM(BundleCheck.CHECKSUM, BundleFixtures::badChecksum),
+    SIGNATURE(BundleCheck.ONNX_SIGNATURE, BundleFixtures::wrongSignature),
+    GOLDEN(BundleCheck.GOLDEN, BundleFixtures::failsGolden);
+
+    final BundleCheck check;
+    final Function<Path, Path> make;
+
+    Broken(BundleCheck check, Function<Path, Path> make) {
+      this.check = check;
+      this.make = make;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Broken.class)
+  void aBrokenBundleIsRefusedByItsCheckAndTheOldOneKeepsServing(Broken broken) {
+    activator.activate(TestBundles.path(), ModelActivator.Action.STARTUP);
+    ModelBundle serving = registry.current().orElseThrow();
+    Path bad = broken.make.apply(tmp);
+
+    assertThatThrownBy(() -> activator.activate(bad, ModelActivator.Action.ADMIN))
+        .isInstanceOfSatisfying(
+            BundleException.class, e -> assertThat(e.check()).isEqualTo(broken.check));
+
+    assertThat(registry.current()).containsSame(serving);
+    assertThat(serving.released()).isFalse();
+    assertThat(activator.serving()).contains(TestBundles.path());
+    assertThat(activator.previous()).isEmpty(); // a refused bundle is no rollback target
+    assertThat(count("admin", broken.check.slug())).isEqualTo(1);
+    var result =
+        service.rank(
+            new RankQuery(null, null, 5, new long[] {1, 2}, java.util.Map.of(), false),
+            RequestContext.unbounded("test"));
+    assertThat(result.modelVersion()).isEqualTo(serving.info().version());
+  }
+
+  @Test
+  void rollbackWithoutAPreviousBundleIsNotAttempted() {
+    activator.activate(TestBundles.path(), ModelActivator.Action.STARTUP);
+    assertThatThrownBy(activator::rollback)
+        .isInstanceOfSatisfying(
+            ModelActivator.NotAttempted.class,
+            e -> assertThat(e.reason()).isEqualTo("no-previous-model"));
+    assertThat(count("rollback", "no-previous-model")).isEqualTo(1);
+  }
+
+  private double gauge(String version) {
+    return meters.get("hcn.model.info").tag("version", version).gauge().value();
+  }
+
+  private double count(String action, String outcome) {
+    var counter =
+        meters.find("hcn.model.swaps").tag("action", action).tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
+  }
+}
