@@ -19,7 +19,9 @@ import org.springframework.boot.test.context.SpringBootTest;
       "management.server.port=0",
       "hcn.admin.token=" + AdminServiceTest.TOKEN,
       "spring.grpc.server.port=0",
-      "hcn.drain.readiness-delay=0s"
+      "hcn.drain.readiness-delay=0s",
+      // Every request runs the tower, so swaps under load race real ONNX sessions, not cache hits.
+      "hcn.interests.cache.max-size=0"
     })
 public @interface AdminServiceTest {
   String TOKEN = "test-admin-token-0123456789";

@@ -31,7 +31,7 @@ public class DefaultRankingService implements RankingService {
 
   private final ModelRegistry registry;
   private final HistoryReader history;
-  private final InterestCache interests;
+  private final InterestCache interestCache;
   private final TopKScorer scorer;
   private final RankingProperties limits;
   private final RankingMetrics metrics;
@@ -46,7 +46,7 @@ public class DefaultRankingService implements RankingService {
       RankingMetrics metrics) {
     this.registry = registry;
     this.history = history;
-    this.interests = interests;
+    this.interestCache = interests;
     this.scorer = scorer;
     this.limits = limits;
     this.metrics = metrics;
@@ -81,7 +81,6 @@ public class DefaultRankingService implements RankingService {
 
   @Override
   public InterestReport interests(InterestQuery q, RequestContext ctx) {
-    ModelBundle bundle = registry.current().orElseThrow(DefaultRankingService::notReady);
     if (q == null) {
       throw new RankingException(ErrorType.INVALID_REQUEST, "the request is empty");
     }
@@ -104,19 +103,20 @@ public class DefaultRankingService implements RankingService {
               + q.projection());
     }
     ctx.checkpoint();
-    ResolvedUser user = resolveUser(asRank);
-    ctx.checkpoint();
-    TowerInput input = bundle.encoder().encode(user.history(), user.features());
-    float[] interests = bundle.tower().interests(input);
-    ctx.checkpoint();
-    return inspector.inspect(
-        bundle,
-        interests,
-        user.history(),
-        q.m(),
-        q.projection(),
-        input.knownHistory() == 0,
-        user.fallback() != null);
+    // A lease, as for ranking: a swap must not close the tower's session while it runs.
+    try (ModelRegistry.Lease lease =
+        registry.lease().orElseThrow(DefaultRankingService::notReady)) {
+      ModelBundle bundle = lease.bundle();
+      UserInterests user = userInterests(bundle, asRank, ctx, false, true);
+      return inspector.inspect(
+          bundle,
+          user.interests(),
+          user.history(),
+          q.m(),
+          q.projection(),
+          user.input().knownHistory() == 0,
+          user.fallback() != null);
+    }
   }
 
   @Override
@@ -155,16 +155,10 @@ public class DefaultRankingService implements RankingService {
   private RankResult run(ModelBundle bundle, RankQuery q, RequestContext ctx, boolean measured) {
     validate(q);
     ctx.checkpoint();
+    UserInterests user = userInterests(bundle, q, ctx, measured, measured);
+    float[] interests = user.interests();
+    TowerInput input = user.input();
     long t = System.nanoTime();
-
-    ResolvedUser user = resolveUser(q);
-    t = lap(measured, Stage.HISTORY, t);
-    ctx.checkpoint();
-
-    TowerInput input = bundle.encoder().encode(user.history(), user.features());
-    float[] interests = this.interests.interests(bundle, input);
-    t = lap(measured, Stage.TOWER, t);
-    ctx.checkpoint();
 
     Candidates candidates = resolveCandidates(bundle, q.candidates());
     t = lap(measured, Stage.CANDIDATES, t);
@@ -256,6 +250,25 @@ public class DefaultRankingService implements RankingService {
     }
   }
 
+  /**
+   * Stages 1 and 2 of every request: the user's history, then the tower's interests. Only serving
+   * requests read the interest cache; warm-up and golden verification must exercise the bundle's
+   * own session, not vectors a previous instance of the same model left behind.
+   */
+  private UserInterests userInterests(
+      ModelBundle bundle, RankQuery q, RequestContext ctx, boolean measured, boolean cached) {
+    long t = System.nanoTime();
+    ResolvedUser user = resolveUser(q);
+    t = lap(measured, Stage.HISTORY, t);
+    ctx.checkpoint();
+    TowerInput input = bundle.encoder().encode(user.history(), user.features());
+    float[] interests =
+        cached ? interestCache.interests(bundle, input) : bundle.tower().interests(input);
+    lap(measured, Stage.TOWER, t);
+    ctx.checkpoint();
+    return new UserInterests(user.history(), user.fallback(), input, interests);
+  }
+
   /** Inline history and features win; what is missing comes from the history reader. */
   private ResolvedUser resolveUser(RankQuery q) {
     long[] events = q.history();
@@ -266,7 +279,7 @@ public class DefaultRankingService implements RankingService {
     }
     HistoryLookup stored = history.lookup(q.userId());
     if (stored.fallback() != null) {
-      metrics.fallback(stored.fallback().slug());
+      metrics.fallback(stored.fallback());
     }
     return new ResolvedUser(
         events != null ? events : stored.history().items(),
@@ -313,6 +326,9 @@ public class DefaultRankingService implements RankingService {
 
   private record ResolvedUser(
       long[] history, Map<String, String> features, FallbackReason fallback) {}
+
+  private record UserInterests(
+      long[] history, FallbackReason fallback, TowerInput input, float[] interests) {}
 
   private record Candidates(int[] rows, int scored, int unknown) {}
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -41,6 +42,8 @@ public final class RankingMetrics {
   private final Timer[] stages = new Timer[Stage.values().length];
   private final DistributionSummary candidates;
   private final AtomicReference<Gauge> modelInfo = new AtomicReference<>();
+  // Built once: during a store outage every request counts a fallback.
+  private final EnumMap<FallbackReason, Counter> fallbacks = new EnumMap<>(FallbackReason.class);
 
   public RankingMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -56,7 +59,13 @@ public final class RankingMetrics {
             .description("Distinct known candidates scored per request")
             .register(registry);
     for (FallbackReason reason : FallbackReason.values()) {
-      fallbackCounter(reason.slug()); // present from the start, so dashboards see a zero
+      // Present from the start, so dashboards see a zero.
+      fallbacks.put(
+          reason,
+          Counter.builder("hcn.rank.fallbacks")
+              .description("Requests served by a degraded path")
+              .tag("reason", reason.slug())
+              .register(registry));
     }
     swapCounter("admin", "ok");
   }
@@ -79,16 +88,9 @@ public final class RankingMetrics {
     candidates.record(scored);
   }
 
-  /** Counts a degraded request; {@code reason} is a {@link FallbackReason} slug. */
-  public void fallback(String reason) {
-    fallbackCounter(reason).increment();
-  }
-
-  private Counter fallbackCounter(String reason) {
-    return Counter.builder("hcn.rank.fallbacks")
-        .description("Requests served by a degraded path")
-        .tag("reason", reason)
-        .register(registry);
+  /** Counts a degraded request. */
+  public void fallback(FallbackReason reason) {
+    fallbacks.get(reason).increment();
   }
 
   /**
