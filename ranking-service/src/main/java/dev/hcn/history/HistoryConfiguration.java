@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.ApplicationRunner;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
@@ -102,12 +102,13 @@ class HistoryConfiguration {
 
     /**
      * Lettuce connects lazily, and the first connection costs more than the per-call timeout:
-     * without this, the first ranking after start would fall back. The wait is bounded and a Redis
-     * that is down only logs, because readiness must not depend on the store.
+     * without this, the first ranking after start would fall back. It runs once every bean exists,
+     * before the servers start and the model is loaded (so before readiness); the wait is bounded
+     * and a Redis that is down only logs, because readiness must not depend on the store.
      */
     @Bean
-    ApplicationRunner hcnRedisConnectionWarmUp(RedisHistoryStore store) {
-      return args -> {
+    SmartInitializingSingleton hcnRedisConnectionWarmUp(RedisHistoryStore store) {
+      return () -> {
         try {
           CompletableFuture.supplyAsync(store::ping).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
