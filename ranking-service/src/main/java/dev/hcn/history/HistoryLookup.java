@@ -5,18 +5,15 @@ package dev.hcn.history;
  *
  * @param history what to rank with: fresh, the last good read (stale), or empty
  * @param fallback why the history is not a fresh read, or {@code null} when it is
- * @param stale whether a fallback was answered from the last good read rather than as a cold start
  */
-public record HistoryLookup(UserHistory history, FallbackReason fallback, boolean stale) {
+public record HistoryLookup(UserHistory history, FallbackReason fallback) {
 
   public static HistoryLookup fresh(UserHistory history) {
-    return new HistoryLookup(history, null, false);
+    return new HistoryLookup(history, null);
   }
 
   /** The last good read when there is one, else an empty history. */
   public static HistoryLookup fallback(FallbackReason reason, UserHistory lastGood) {
-    return lastGood == null
-        ? new HistoryLookup(UserHistory.EMPTY, reason, false)
-        : new HistoryLookup(lastGood, reason, true);
+    return new HistoryLookup(lastGood == null ? UserHistory.EMPTY : lastGood, reason);
   }
 }
