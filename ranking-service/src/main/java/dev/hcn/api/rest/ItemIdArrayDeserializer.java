@@ -25,7 +25,7 @@ final class ItemIdArrayDeserializer extends ValueDeserializer<long[]> {
   /** Mapper attribute holding the {@link Limits}. */
   static final String LIMITS = ItemIdArrayDeserializer.class.getName() + ".limits";
 
-  /** Most ids per field, with the error each one's excess maps to. */
+  /** Most ids per field: {@code candidates} and {@code history}. */
   record Limits(int maxCandidates, int maxHistory) {}
 
   private static final int FIRST_CAPACITY = 1024;
