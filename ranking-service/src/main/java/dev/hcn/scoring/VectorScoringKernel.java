@@ -10,20 +10,19 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Layout: the interests are transposed to {@code ut[d][k]} and padded to a whole number of
  * lanes, so one FMA updates the dot products of {@code L} interests at once and {@code s} comes out
  * as vectors, with no horizontal sum per dot product. A block of {@value #BLOCK} candidates is
- * scored together: their rows are first copied contiguously (wide, prefetch-friendly loads; a full
- * block of the whole catalogue is contiguous already and read in place); then, per dimension d, two
- * loads of {@code ut[d]} feed eight FMAs (four candidates x two interest vectors, {@code x_c[d]}
- * broadcast from L1), or, for a last single interest vector, one load feeds eight candidates.
- * Either way there are eight independent accumulator chains to hide FMA latency, and each candidate
- * row is read from memory once for all n interests. Measured alternatives (row-vector dot products
- * with a horizontal sum per interest; no staging copy) are described in docs/performance.md.
+ * scored together: their rows are first copied contiguously (wide, prefetch-friendly loads); then,
+ * per dimension d, two loads of {@code ut[d]} feed eight FMAs (four candidates x two interest
+ * vectors, {@code x_c[d]} broadcast from L1), or, for a last single interest vector, one load feeds
+ * eight candidates. Either way there are eight independent accumulator chains to hide FMA latency,
+ * and each candidate row is read from memory once for all n interests. Measured alternatives
+ * (row-vector dot products with a horizontal sum per interest; no staging copy) are described in
+ * docs/performance.md.
  *
  * <p>Invariants: lane k of a candidate's accumulator is {@code fma(ut[d][k], x[d], acc)} applied
  * sequentially for d = 0..dim-1, the same order as the scalar twin, so dot products are
  * bit-identical to it and independent of the candidate's neighbours in the block or the JIT tier.
  * Padding lanes hold {@code s = 0} and get a bias of {@code -inf} for the max; the max itself is
- * exact in any order. The {@code max(s) >= floor} test is a lanewise compare (any lane at or above
- * the floor), which decides exactly as the max would. Only candidates that pass it reach {@link
+ * exact in any order. Only candidates that survive the {@code max(s) >= floor} test reach {@link
  * Softmax} (shared with the twin), so scores are bit-identical to the twin's. A short last block
  * repeats its last candidate instead of switching to another code path.
  */
@@ -91,24 +90,9 @@ public final class VectorScoringKernel implements ScoringKernel {
     @Override
     public void score(ItemMatrix items, int[] rows, int from, int count, float floor, float[] out) {
       dotBlock(items, rows, from, count);
-      FloatVector floorV = FloatVector.broadcast(SPECIES, floor);
       for (int c = 0; c < count; c++) {
-        out[c] = reachesFloor(c * nPad, floorV) ? softmaxScore(c * nPad, floor) : Float.NaN;
+        out[c] = softmaxScore(c * nPad, floor);
       }
-    }
-
-    /**
-     * Whether any lane of the candidate's biased {@code s} is {@code >= floor}, i.e. whether {@code
-     * max(s) >= floor}: one compare per vector instead of a horizontal max, so the candidates that
-     * cannot enter the top-k (all but a few percent) never pay for the reduction.
-     */
-    private boolean reachesFloor(int base, FloatVector floor) {
-      for (int j = 0; j < nPad; j += LANES) {
-        if (biased(base, j).compare(VectorOperators.GE, floor).anyTrue()) {
-          return true;
-        }
-      }
-      return false;
     }
 
     @Override
@@ -136,13 +120,13 @@ public final class VectorScoringKernel implements ScoringKernel {
         System.arraycopy(src, offset(rows, from, c, count), x, c * dim, dim);
       }
       int o0 = 0;
-      int o1 = o0 + dim;
-      int o2 = o0 + 2 * dim;
-      int o3 = o0 + 3 * dim;
-      int o4 = o0 + 4 * dim;
-      int o5 = o0 + 5 * dim;
-      int o6 = o0 + 6 * dim;
-      int o7 = o0 + 7 * dim;
+      int o1 = dim;
+      int o2 = 2 * dim;
+      int o3 = 3 * dim;
+      int o4 = 4 * dim;
+      int o5 = 5 * dim;
+      int o6 = 6 * dim;
+      int o7 = 7 * dim;
       int j = 0;
       // Two interest vectors x four candidates: 8 accumulators, 6 loads per 8 FMAs.
       for (; j < pairEnd; j += 2 * LANES) {
