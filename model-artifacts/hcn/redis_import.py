@@ -2,7 +2,8 @@
 
     cd model-artifacts && python3 -m hcn.redis_import --dataset ml-1m --path ../../shared/datasets/ml-1m
 
-Reads any format the model pipeline reads (hcn.data.LOADERS: ml-1m, ml-100k, csv, ...), orders each
+Reads any format the model pipeline reads, through the pipeline's own loader (hcn.data.load_raw, with
+the same loading options: --file, --user-column, --behaviours, ...), orders each
 user's events by time (stable, as training does) and writes, per user, the layout the service reads
 (docs/api.md, "Redis layout"):
 
@@ -29,16 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
-from hcn.config import DATASETS, default_dataset_path
-from hcn.data import LOADERS
+from hcn.config import DATASETS, DataConfig
+from hcn.data import load_raw
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parents[1] / "bundles" / "hcn-ml1m"
 
 
 @dataclass(frozen=True)
 class ImportConfig:
-    dataset: str = "ml-1m"  # a key of hcn.data.LOADERS
-    path: str | None = None  # None: ../shared/datasets/<dataset>
+    data: DataConfig = DataConfig()  # what to load and how, exactly as training reads it
     host: str = "127.0.0.1"
     port: int = 6379
     cluster: bool = False  # --host/--port is one node of a Redis Cluster
@@ -48,8 +48,6 @@ class ImportConfig:
     progress: bool = True
 
     def __post_init__(self):
-        if self.dataset not in LOADERS:
-            raise ValueError(f"dataset must be one of {sorted(LOADERS)}, got {self.dataset!r}")
         if self.length < 1 or self.batch < 1:
             raise ValueError("length and batch must be positive")
         if any(c in self.prefix for c in "{} \t\n"):
@@ -190,8 +188,7 @@ class Progress:
 
 def run(cfg: ImportConfig, client=None) -> ImportResult:
     start = time.perf_counter()
-    path = Path(cfg.path) if cfg.path else default_dataset_path(cfg.dataset)
-    raw = LOADERS[cfg.dataset](path)
+    raw = load_raw(cfg.data)
     histories = list(user_histories(raw, cfg.length))
     client = client or connect(cfg)
     write_start = time.perf_counter()
@@ -221,10 +218,16 @@ def run(cfg: ImportConfig, client=None) -> ImportResult:
     return ImportResult(len(histories), len(raw.items), written, end - start, end - write_start)
 
 
+# DataConfig's fields that say how a data set is read (the rest concern training and evaluation).
+LOADING_FIELDS = ("file", "user_column", "item_column", "time_column", "delimiter", "behaviours")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m hcn.redis_import", description=__doc__.split("\n\n")[0])
-    p.add_argument("--dataset", default="ml-1m", choices=sorted(set(LOADERS) | set(DATASETS)))
+    p.add_argument("--dataset", default="ml-1m", choices=DATASETS)
     p.add_argument("--path", help="data set folder (default ../shared/datasets/<dataset>)")
+    for name in LOADING_FIELDS:
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, help=f"as for training (DataConfig.{name})")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=6379)
     p.add_argument("--cluster", action="store_true", help="--host/--port is a node of a Redis Cluster")
@@ -234,9 +237,9 @@ def main(argv=None) -> int:
     p.add_argument("--batch", type=int, default=500, help="users per pipeline round trip")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
+    loading = {f: getattr(a, f) for f in LOADING_FIELDS if getattr(a, f) is not None}
     cfg = ImportConfig(
-        dataset=a.dataset,
-        path=a.path,
+        data=DataConfig(dataset=a.dataset, path=a.path, **loading),
         host=a.host,
         port=a.port,
         cluster=a.cluster,

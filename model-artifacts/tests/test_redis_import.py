@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import synthetic_events, write_csv, write_ml1m, write_ml100k
-from hcn.data import LOADERS, RawData
+from hcn.config import DataConfig
+from hcn.data import RawData, load_raw
 from hcn.redis_import import ImportConfig, run, user_histories
 
 
@@ -74,7 +75,11 @@ def test_every_pipeline_format_imports_idempotently(tmp_path, redis_port, fmt, w
     events = synthetic_events(users=5)
     writer(tmp_path / fmt, events)
     cfg = ImportConfig(
-        dataset=fmt, path=str(tmp_path / fmt), port=redis_port, length=8, batch=2, progress=False
+        data=DataConfig(dataset=fmt, path=str(tmp_path / fmt)),
+        port=redis_port,
+        length=8,
+        batch=2,
+        progress=False,
     )
     first = run(cfg)
     once = state(redis_port)
@@ -87,7 +92,7 @@ def test_every_pipeline_format_imports_idempotently(tmp_path, redis_port, fmt, w
     assert first.users == second.users == 5
     assert first.events_read == len(events)
 
-    raw = LOADERS[fmt](tmp_path / fmt)
+    raw = load_raw(DataConfig(dataset=fmt, path=str(tmp_path / fmt)))
     for user, items, times in user_histories(raw, 8):
         assert once[f"hcn:{{{user}}}:hist".encode()] == [str(i).encode() for i in reversed(items)]
         seen = once[f"hcn:{{{user}}}:seen".encode()]
