@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from hcn.checkpoint import make_model  # noqa: E402
-from hcn.config import ModelConfig, TrainConfig  # noqa: E402
+from hcn.config import TrainConfig  # noqa: E402
 from hcn.data import load_dataset  # noqa: E402
 from hcn.train import add_config_args, configs_from_args  # noqa: E402
 
@@ -65,7 +65,8 @@ def main(argv=None):
     torch.manual_seed(train_cfg.seed)
     ds = load_dataset(data_cfg)
     base = make_model(data_cfg, model_cfg, ds)
-    warm, data = batches(ds, train_cfg, a.steps + 2)[:2], batches(ds, train_cfg, a.steps + 2)[2:]
+    prepared = batches(ds, train_cfg, a.steps + 2)
+    warm, data = prepared[:2], prepared[2:]
     samples = sum(len(x[0]) for x in data)
     models = {}
     for form in ("literal", "reassociated"):

@@ -55,9 +55,10 @@ def export_user_tower(user_tower: nn.Module, item_table: torch.Tensor, form: str
     if isinstance(getattr(tower, "items", None), ItemTower):
         tower.items = FrozenItemTable(item_table)
     if isinstance(tower, HCN):
-        tower.set_form(form or tower_form(tower.cfg))
-        if tower_form(tower.cfg) == "reassociated" and (form or "reassociated") == "reassociated":
-            tower.freeze()
+        form = form or tower_form(tower.cfg)
+        tower.set_form(form)
+        if form == "reassociated":
+            tower.freeze()  # exact; a serving tower must not refold the weight products per request
     return tower
 
 
