@@ -124,10 +124,17 @@ record LoadOptions(
               "--name",
               "--metrics-url");
 
-  /** Whether the command line only asks for the usage text. */
+  /**
+   * Whether the command line only asks for the usage text: {@code --help} or {@code -h} anywhere,
+   * or {@code help} as the first word (a value such as {@code --name help} is not a request for
+   * help).
+   */
   static boolean wantsHelp(String... args) {
+    if (args.length > 0 && args[0].equals("help")) {
+      return true;
+    }
     for (String a : args) {
-      if (a.equals("--help") || a.equals("-h") || a.equals("help")) {
+      if (a.equals("--help") || a.equals("-h")) {
         return true;
       }
     }

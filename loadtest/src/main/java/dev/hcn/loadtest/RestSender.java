@@ -45,8 +45,12 @@ final class RestSender implements Sender {
 
   /** The JSON body of request {@code seq}. */
   byte[] body(long seq) {
-    String user = workload.user(seq).replace("\\", "\\\\").replace("\"", "\\\"");
-    byte[] head = ("{\"userId\":\"" + user + "\",\"k\":" + k).getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        Printer.string(new StringBuilder("{\"userId\":"), workload.user(seq))
+            .append(",\"k\":")
+            .append(k)
+            .toString()
+            .getBytes(StandardCharsets.UTF_8);
     int set = workload.setOf(seq);
     ByteArrayOutputStream out =
         new ByteArrayOutputStream(head.length + 1 + (set < 0 ? 0 : sets[set].length));
