@@ -54,7 +54,7 @@ def rss_kb(pid: int) -> int:
 
 def nmt_committed_kb(pid: int) -> int:
     out = subprocess.run(
-        [java().replace("/java", "/jcmd"), str(pid), "VM.native_memory", "summary"],
+        [os.path.join(os.path.dirname(java()), "jcmd"), str(pid), "VM.native_memory", "summary"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -80,15 +80,18 @@ def demo_users(bundle: str, count: int) -> list[str]:
 
 def load_round(cli: str, api: str, target: str, rate: float, seconds: int, users: list[str]) -> dict:
     cmd = [java(), "-cp", cli, "dev.hcn.loadtest.LoadGenerator", "--api", api, "--target", target]
-    cmd += ["--rate", str(rate), "--duration-s", str(seconds), "--warmup-s", "0", "--k", "100"]
-    # Errors here mean failures, not slowness: a generous deadline (see docs/soak.md).
+    cmd += ["--rate", str(rate), "--duration", f"{seconds}s", "--warmup", "0s", "--k", "100"]
+    # Errors here mean failures, not slowness: a generous deadline.
     cmd += ["--deadline-ms", "30000", "--users", ",".join(users), "--json"]
     # No timeout: a pause of the whole machine (SIGSTOP) must not count as a failure of the service.
     out = subprocess.run(cmd, capture_output=True, text=True)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or not lines:
         return {"sent": 0, "ok": 0, "errors": {"generator-failed": 1}, "stderr": out.stderr[-500:]}
-    return json.loads(lines[-1])
+    r = json.loads(lines[-1])
+    # Latency from the intended send time, so that a stalled service shows.
+    r["p50Ms"], r["p99Ms"] = r["intendedMs"]["p50"], r["intendedMs"]["p99"]
+    return r
 
 
 def main(argv=None) -> int:
