@@ -2,6 +2,7 @@
 
 kernel / floor: vectorTopK against max(memoryFloor, computeFloor), the target being <= 1.5;
 onnxTopK / vectorTopK: how much faster the Java kernel is than the same work as an ONNX Runtime graph;
+int8TopK / vectorTopK: what the int8 prefilter with fp32 rescoring costs or saves (below 1 = faster);
 scalarTopK / vectorTopK: what the Vector API buys over the scalar twin.
 """
 
@@ -25,6 +26,8 @@ def ratios(m: dict) -> list[str]:
         out.append(f"vectorAllScores / vectorTopK = {score['vectorAllScores'] / score['vectorTopK']:.2f}")
     if "onnxTopK" in score and "vectorTopK" in score:
         out.append(f"onnxTopK / vectorTopK = {score['onnxTopK'] / score['vectorTopK']:.2f}")
+    if "int8TopK" in score and "vectorTopK" in score:
+        out.append(f"int8TopK / vectorTopK = {score['int8TopK'] / score['vectorTopK']:.2f}")
     if "scalarTopK" in score and "vectorTopK" in score:
         out.append(f"scalarTopK / vectorTopK = {score['scalarTopK'] / score['vectorTopK']:.1f}")
     return out

@@ -31,6 +31,9 @@ public final class ItemMatrix {
   private final int dim;
   private final float maxAbs;
 
+  /** Built on first use by an int8-prefiltering scorer; never for the fp32-only path. */
+  private volatile QuantizedItems quantized;
+
   private ItemMatrix(float[] data, long[] ids, int rows, int dim) {
     this.data = data;
     this.ids = ids;
@@ -95,6 +98,18 @@ public final class ItemMatrix {
   /** The backing row-major array; kernels read it and must never write it. */
   float[] data() {
     return data;
+  }
+
+  /**
+   * The int8 copy of these rows, quantised once on first call (racing callers build equal ones).
+   */
+  public QuantizedItems quantized() {
+    QuantizedItems q = quantized;
+    if (q == null) {
+      q = QuantizedItems.of(this);
+      quantized = q;
+    }
+    return q;
   }
 
   /** Largest absolute embedding value. */

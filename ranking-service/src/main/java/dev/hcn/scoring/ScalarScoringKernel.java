@@ -19,6 +19,9 @@ public final class ScalarScoringKernel implements ScoringKernel {
     private final int dim;
     private final float temperature;
     private final float[] s;
+    private final double l1Max;
+    private final double factor;
+    private final double slack;
 
     Scorer(float[] u, int n, int dim, float temperature) {
       this.u = u;
@@ -26,6 +29,9 @@ public final class ScalarScoringKernel implements ScoringKernel {
       this.dim = dim;
       this.temperature = temperature;
       this.s = new float[n];
+      this.l1Max = QuantizedItems.l1Max(u, n, dim);
+      this.factor = QuantizedItems.errorFactor(dim);
+      this.slack = QuantizedItems.absoluteSlack(dim);
     }
 
     @Override
@@ -47,6 +53,26 @@ public final class ScalarScoringKernel implements ScoringKernel {
           continue;
         }
         out[c] = Softmax.weightedScore(s, 0, n, max, temperature);
+      }
+    }
+
+    @Override
+    public void upperBounds(QuantizedItems items, int[] rows, int from, int count, float[] out) {
+      byte[] codes = items.codes();
+      for (int c = 0; c < count; c++) {
+        int i = from + c;
+        int row = rows == null ? i + 1 : rows[i];
+        int xo = row * dim;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+          int uo = k * dim;
+          float acc = 0f;
+          for (int d = 0; d < dim; d++) {
+            acc = Math.fma(u[uo + d], (float) codes[xo + d], acc);
+          }
+          max = Math.max(max, acc);
+        }
+        out[c] = QuantizedItems.upperBound(items.scales()[row], max, l1Max, factor, slack);
       }
     }
 

@@ -12,7 +12,10 @@ package dev.hcn.scoring;
  *       block's position, so splitting the candidates across threads cannot change a result;
  *   <li>the returned score never exceeds the computed {@code max(s)}, so skipping a candidate with
  *       {@code max(s) < floor} never drops a candidate that would have entered the top-k;
- *   <li>scores are finite and never {@code -0.0f}.
+ *   <li>scores are finite and never {@code -0.0f};
+ *   <li>{@link CandidateScorer#upperBounds} is never below the {@code max(s)} that {@link
+ *       CandidateScorer#score} computes for the same candidate, so pruning with it is exact too;
+ *       both kernels return bit-identical bounds.
  * </ul>
  */
 public interface ScoringKernel {
@@ -42,6 +45,13 @@ public interface ScoringKernel {
      *     it was skipped
      */
     void score(ItemMatrix items, int[] rows, int from, int count, float floor, float[] out);
+
+    /**
+     * Upper bounds on each candidate's {@code max(s)} from the int8 copy of the items (see {@link
+     * QuantizedItems} for why it holds): candidates as in {@link #score}, bounds to {@code out[0 ..
+     * count)}.
+     */
+    void upperBounds(QuantizedItems items, int[] rows, int from, int count, float[] out);
 
     /** Writes the n dot products {@code s_k = <u_k, x_row>} to {@code out[0 .. n)}. */
     void dots(ItemMatrix items, int row, float[] out);

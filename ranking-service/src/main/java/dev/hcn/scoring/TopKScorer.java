@@ -27,6 +27,7 @@ public final class TopKScorer {
   private final int parallelThreshold;
   private final Executor executor;
   private final int parallelism;
+  private final boolean int8Prefilter;
 
   /**
    * @param kernel the Vector API kernel in production, the scalar twin in tests
@@ -34,11 +35,32 @@ public final class TopKScorer {
    * @param executor may be null: never split
    */
   public TopKScorer(ScoringKernel kernel, int parallelThreshold, Executor executor) {
-    this(kernel, parallelThreshold, executor, Runtime.getRuntime().availableProcessors());
+    this(kernel, parallelThreshold, executor, false);
   }
 
-  /** As above with an explicit upper bound on the number of chunks (tests use more than cores). */
+  /** As above; {@code int8Prefilter} bounds candidates from the int8 copy before fp32 scoring. */
+  public TopKScorer(
+      ScoringKernel kernel, int parallelThreshold, Executor executor, boolean int8Prefilter) {
+    this(
+        kernel,
+        parallelThreshold,
+        executor,
+        Runtime.getRuntime().availableProcessors(),
+        int8Prefilter);
+  }
+
+  /** With an explicit upper bound on the number of chunks (tests use more than cores). */
   TopKScorer(ScoringKernel kernel, int parallelThreshold, Executor executor, int parallelism) {
+    this(kernel, parallelThreshold, executor, parallelism, false);
+  }
+
+  /** As above, with or without the int8 prefilter. */
+  TopKScorer(
+      ScoringKernel kernel,
+      int parallelThreshold,
+      Executor executor,
+      int parallelism,
+      boolean int8Prefilter) {
     if (parallelThreshold < 1) {
       throw new IllegalArgumentException("parallelThreshold must be >= 1: " + parallelThreshold);
     }
@@ -46,6 +68,7 @@ public final class TopKScorer {
     this.parallelThreshold = parallelThreshold;
     this.executor = executor;
     this.parallelism = parallelism;
+    this.int8Prefilter = int8Prefilter;
   }
 
   /**
@@ -185,6 +208,10 @@ public final class TopKScorer {
     }
     int block = scorer.blockSize();
     float[] out = new float[block];
+    if (int8Prefilter) {
+      prefiltered(scorer, items, rows, from, to, heap, out);
+      return heap;
+    }
     for (int i = from; i < to; i += block) {
       int c = Math.min(block, to - i);
       // The floor is read once per block: a stale (lower) floor only skips less, never wrongly.
@@ -196,6 +223,48 @@ public final class TopKScorer {
       }
     }
     return heap;
+  }
+
+  private static void prefiltered(
+      ScoringKernel.CandidateScorer scorer,
+      ItemMatrix items,
+      int[] rows,
+      int from,
+      int to,
+      TopKHeap heap,
+      float[] out) {
+    QuantizedItems quantized = items.quantized();
+    int block = out.length;
+    float[] upper = new float[block];
+    int[] survivors = new int[block];
+    for (int i = from; i < to; i += block) {
+      int c = Math.min(block, to - i);
+      float floor = heap.floor();
+      int m = 0;
+      if (floor == Float.NEGATIVE_INFINITY) {
+        // The heap is not full yet: everything enters, a bound would be wasted work.
+        for (int j = 0; j < c; j++) {
+          survivors[m++] = rows == null ? i + j + 1 : rows[i + j];
+        }
+      } else {
+        scorer.upperBounds(quantized, rows, i, c, upper);
+        for (int j = 0; j < c; j++) {
+          // Equal is kept: an equal score with a smaller id still wins.
+          if (!(upper[j] < floor)) {
+            survivors[m++] = rows == null ? i + j + 1 : rows[i + j];
+          }
+        }
+      }
+      if (m == 0) {
+        continue;
+      }
+      scorer.score(items, survivors, 0, m, floor, out);
+      for (int j = 0; j < m; j++) {
+        if (!Float.isNaN(out[j])) {
+          heap.offer(survivors[j], out[j]);
+        }
+      }
+    }
   }
 
   private static void validate(

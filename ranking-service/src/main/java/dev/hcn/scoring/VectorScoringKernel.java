@@ -64,6 +64,12 @@ public final class VectorScoringKernel implements ScoringKernel {
     /** The block's candidate rows, copied contiguously. */
     private final float[] xs;
 
+    /** For {@link #upperBounds}: {@code max_k ||u_k||_1} and the error terms of the int8 copy. */
+    private final double l1Max;
+
+    private final double factor;
+    private final double slack;
+
     Scorer(float[] interests, int n, int dim, float temperature) {
       this.n = n;
       this.nPad = (n + LANES - 1) / LANES * LANES;
@@ -80,6 +86,9 @@ public final class VectorScoringKernel implements ScoringKernel {
       java.util.Arrays.fill(bias, n, nPad, Float.NEGATIVE_INFINITY);
       this.s = new float[BLOCK * nPad];
       this.xs = new float[BLOCK * dim];
+      this.l1Max = QuantizedItems.l1Max(interests, n, dim);
+      this.factor = QuantizedItems.errorFactor(dim);
+      this.slack = QuantizedItems.absoluteSlack(dim);
     }
 
     @Override
@@ -92,6 +101,27 @@ public final class VectorScoringKernel implements ScoringKernel {
       dotBlock(items, rows, from, count);
       for (int c = 0; c < count; c++) {
         out[c] = softmaxScore(c * nPad, floor);
+      }
+    }
+
+    @Override
+    public void upperBounds(QuantizedItems items, int[] rows, int from, int count, float[] out) {
+      // The same FMA loops over the codes widened to floats (exact: |c| <= 127), so each lane's
+      // a_k is the scalar twin's, bit for bit.
+      byte[] codes = items.codes();
+      for (int c = 0; c < BLOCK; c++) {
+        int o = offset(rows, from, c, count);
+        int xo = c * dim;
+        for (int d = 0; d < dim; d++) {
+          xs[xo + d] = codes[o + d];
+        }
+      }
+      dotStaged();
+      float[] scales = items.scales();
+      for (int c = 0; c < count; c++) {
+        int i = from + c;
+        float scale = scales[rows == null ? i + 1 : rows[i]];
+        out[c] = QuantizedItems.upperBound(scale, max(c * nPad), l1Max, factor, slack);
       }
     }
 
@@ -119,6 +149,12 @@ public final class VectorScoringKernel implements ScoringKernel {
       for (int c = 0; c < BLOCK; c++) {
         System.arraycopy(src, offset(rows, from, c, count), x, c * dim, dim);
       }
+      dotStaged();
+    }
+
+    /** Fills {@code s} with the dot products of the {@value #BLOCK} rows staged in {@link #xs}. */
+    private void dotStaged() {
+      float[] x = xs;
       int o0 = 0;
       int o1 = dim;
       int o2 = 2 * dim;
@@ -222,15 +258,20 @@ public final class VectorScoringKernel implements ScoringKernel {
     }
 
     private float softmaxScore(int base, float floor) {
-      FloatVector mx = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-      for (int j = 0; j < nPad; j += LANES) {
-        mx = mx.max(biased(base, j));
-      }
-      float max = mx.reduceLanes(VectorOperators.MAX);
+      float max = max(base);
       if (max < floor) {
         return Float.NaN;
       }
       return Softmax.weightedScore(s, base, n, max, temperature);
+    }
+
+    /** {@code max_k s_k} of the candidate whose dot products start at {@code s[base]}. */
+    private float max(int base) {
+      FloatVector mx = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+      for (int j = 0; j < nPad; j += LANES) {
+        mx = mx.max(biased(base, j));
+      }
+      return mx.reduceLanes(VectorOperators.MAX);
     }
 
     private FloatVector biased(int base, int j) {

@@ -24,6 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * <ul>
  *   <li>{@code vectorTopK}: the production path (Vector API kernel, exact top-k with the skip);
  *   <li>{@code scalarTopK}: the same path with the scalar twin;
+ *   <li>{@code int8TopK}: the same path with the int8 prefilter (bounds from the int8 copy, fp32
+ *       rescoring of the survivors; identical result);
  *   <li>{@code vectorAllScores}: the vector kernel scoring every candidate fully (no skip);
  *   <li>{@code memoryFloor}: streaming the same rows in the same order (a vectorised sum);
  *   <li>{@code computeFloor}: a register-only loop of the same number of FMAs (N x n x D, in {@code
@@ -66,6 +68,7 @@ public class ScoringBenchmark {
   private int count;
   private TopKScorer vector;
   private TopKScorer scalar;
+  private TopKScorer int8;
   private OnnxScoring onnx;
 
   @Setup(Level.Trial)
@@ -81,6 +84,8 @@ public class ScoringBenchmark {
     rows = candidates.equals("catalogue") ? null : Fixtures.distinctRows(rnd, count + 1, count);
     vector = new TopKScorer(new VectorScoringKernel(), Integer.MAX_VALUE, null);
     scalar = new TopKScorer(new ScalarScoringKernel(), Integer.MAX_VALUE, null);
+    int8 = new TopKScorer(new VectorScoringKernel(), Integer.MAX_VALUE, null, true);
+    items.quantized();
     onnx = OnnxScoring.open(GRAPH, items, rows, count, interests, n, k);
     // Same candidates, same answer (up to float rounding in a different summation order).
     int same = onnx.agreement(vector.topK(interests, n, items, rows, k, 1f, false));
@@ -141,6 +146,11 @@ public class ScoringBenchmark {
   @Benchmark
   public TopKResult vectorTopK() {
     return vector.topK(interests, n, items, rows, k, 1f, false);
+  }
+
+  @Benchmark
+  public TopKResult int8TopK() {
+    return int8.topK(interests, n, items, rows, k, 1f, false);
   }
 
   @Benchmark
