@@ -10,11 +10,24 @@ RSS minus NMT-committed ("untracked"). After --warmup-s it keeps a baseline and 
   * requests sent, answered and failed (any non-200 / non-OK, timeout or connection error);
   * RSS, NMT-committed and untracked growth from the baseline to the end, in percent and MB.
 
-Exits 1 when any request failed or RSS grew by 5% or more after warm-up. Redis faults are not
-injected: the service's history source is the embedded one (no Redis in the request path).
+Exits 1 when any request failed or RSS grew by 5% or more after warm-up.
+
+With --redis the service reads histories from a Redis server the script starts itself (its own port,
+no persistence), filled by the project's importer from --data, while a trickle of POST /v1/events
+writes goes on; every --fault-every-s one fault is injected, in turn:
+
+  * pause: redis-server is stopped with SIGSTOP for --fault-s seconds (a hung store: timeouts), then
+    resumed;
+  * down: redis-server is killed, left down for --fault-s seconds, restarted and re-imported.
+
+Ranking must keep answering (from the history cache or as a cold start, with fallbackReason) through
+every fault, so a failed ranking request is a failure of the service; events answer 503 while the
+store is away, which is counted separately. The report adds the faults, the fallback counters and
+the events' outcomes.
 
     python3 deploy/checks/soak.py --minutes 30 --rate 600      # ~1.08 M requests, half per API
     python3 deploy/checks/soak.py --minutes 2 --rate 200       # a quick look
+    python3 deploy/checks/soak.py --minutes 30 --rate 300 --redis   # Redis source with faults
 
 Build first: ./mvnw -B -q -DskipTests package. The result is printed and written as JSON (--out).
 """
@@ -30,7 +43,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import shutil
+import socket
+import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -94,6 +111,92 @@ def load_round(cli: str, api: str, target: str, rate: float, seconds: int, users
     return r
 
 
+class RedisUnderFaults:
+    """A private redis-server filled by the importer, and the faults injected into it."""
+
+    def __init__(self, port: int, data: str, bundle: str):
+        self.port, self.data, self.bundle = port, data, bundle
+        self.process = None
+        self.faults = []
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port)]
+            + ["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 20
+        while not self.answers():
+            if time.time() > deadline:
+                raise SystemExit(f"redis-server did not start on port {self.port}")
+            time.sleep(0.1)
+        subprocess.run(
+            [sys.executable, "-m", "hcn.redis_import", "--dataset", "ml-1m", "--path", self.data]
+            + ["--host", "127.0.0.1", "--port", str(self.port), "--bundle", self.bundle, "--no-progress"],
+            cwd=os.path.join(ROOT, "model-artifacts"),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
+                c.sendall(b"PING\r\n")
+                return c.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def inject(self, kind: str, seconds: float, t_s: float) -> None:
+        if kind == "pause":
+            self.process.send_signal(signal.SIGSTOP)
+            time.sleep(seconds)
+            self.process.send_signal(signal.SIGCONT)
+        else:
+            self.process.kill()
+            self.process.wait()
+            time.sleep(seconds)
+            self.start()
+        self.faults.append({"kind": kind, "at_s": round(t_s), "seconds": seconds})
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
+            self.process.wait()
+
+
+def post_events(http_port: int, users: list[str], stop: threading.Event, counts: dict) -> None:
+    """One small events batch per second; 202 while the store is up, 503 while it is away."""
+    n = 0
+    while not stop.wait(1.0):
+        n += 1
+        body = {"events": [{"userId": users[n % len(users)], "itemId": 1193 + n % 50}]}
+        req = urllib.request.Request(
+            f"http://localhost:{http_port}/v1/events",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                key = str(r.status)
+        except urllib.error.HTTPError as e:
+            key = str(e.code)
+        except OSError as e:
+            key = type(e).__name__
+        counts[key] = counts.get(key, 0) + 1
+
+
+def fallback_counts(management_port: int) -> dict:
+    out = {}
+    with urllib.request.urlopen(f"http://localhost:{management_port}/actuator/prometheus", timeout=10) as r:
+        for line in r.read().decode().splitlines():
+            m = re.match(r'hcn_rank_fallbacks_total\{.*reason="([^"]+)".*\} ([0-9.eE+]+)', line)
+            if m and float(m.group(2)) > 0:
+                out[m.group(1)] = int(float(m.group(2)))
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, default=30)
@@ -109,15 +212,27 @@ def main(argv=None) -> int:
     )
     p.add_argument("--cli", help="load generator jar (default: loadtest/target/hcn-cli.jar)")
     p.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "hcn-soak.json"))
+    p.add_argument("--redis", action="store_true", help="Redis history source with injected faults")
+    p.add_argument("--redis-port", type=int, default=26379)
+    p.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets", "ml-1m"))
+    p.add_argument("--fault-every-s", type=float, default=120)
+    p.add_argument("--fault-s", type=float, default=10)
     a = p.parse_args(argv)
 
     jar = a.jar or glob.glob(os.path.join(ROOT, "ranking-service/target/ranking-service-*[0-9T].jar"))[0]
     cli = a.cli or os.path.join(ROOT, "loadtest/target/hcn-cli.jar")
     log = open(os.path.join(tempfile.gettempdir(), "hcn-soak-service.log"), "w")
+    redis, source = None, []
+    if a.redis:
+        redis = RedisUnderFaults(a.redis_port, os.path.abspath(a.data), a.bundle)
+        redis.start()
+        source = ["--hcn.history.source=redis", "--spring.data.redis.host=127.0.0.1"]
+        source += [f"--spring.data.redis.port={a.redis_port}"]
     service = subprocess.Popen(
         [java(), *JVM_FLAGS, "-XX:NativeMemoryTracking=summary", "-jar", jar]
         + [f"--server.port={a.http_port}", f"--spring.grpc.server.port={a.grpc_port}"]
-        + [f"--management.server.port={a.management_port}", f"--hcn.model.bundle-path={a.bundle}"],
+        + [f"--management.server.port={a.management_port}", f"--hcn.model.bundle-path={a.bundle}"]
+        + source,
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=ROOT,
@@ -133,6 +248,21 @@ def main(argv=None) -> int:
         end = start + a.minutes * 60
         rounds, baseline = [], None
         totals = {"sent": 0, "ok": 0, "errors": {}}
+        stop, events = threading.Event(), {}
+        helpers = []
+        if redis:
+            helpers.append(threading.Thread(target=post_events, args=(a.http_port, users, stop, events)))
+
+            def faults():
+                kinds = ["pause", "down"]
+                while not stop.wait(a.fault_every_s):
+                    if time.time() + a.fault_s + 30 > end:
+                        return
+                    redis.inject(kinds[len(redis.faults) % 2], a.fault_s, time.time() - start)
+
+            helpers.append(threading.Thread(target=faults))
+        for h in helpers:
+            h.start()
         with ThreadPoolExecutor(2) as pool:
             while time.time() < end:
                 seconds = max(1, min(a.round_s, int(end - time.time())))
@@ -164,6 +294,9 @@ def main(argv=None) -> int:
                 if baseline is None and sample["t_s"] >= a.warmup_s:
                     baseline = sample
                 print(json.dumps(sample), flush=True)
+        stop.set()
+        for h in helpers:
+            h.join()
         last = rounds[-1]
         base = baseline or rounds[0]
 
@@ -187,8 +320,14 @@ def main(argv=None) -> int:
             "rss": growth("rss_kb"),
             "nmt_committed": growth("nmt_committed_kb"),
             "untracked_native": growth("untracked_kb"),
-            "rounds": rounds,
         }
+        if redis:
+            summary["redis"] = {
+                "faults": redis.faults,
+                "fallbacks": fallback_counts(a.management_port),
+                "events": events,
+            }
+        summary["rounds"] = rounds
         with open(a.out, "w") as f:
             json.dump(summary, f, indent=1)
         print(json.dumps({k: v for k, v in summary.items() if k != "rounds"}, indent=1))
@@ -199,6 +338,8 @@ def main(argv=None) -> int:
             service.wait(60)
         except subprocess.TimeoutExpired:
             service.kill()
+        if redis:
+            redis.stop()
 
 
 if __name__ == "__main__":
