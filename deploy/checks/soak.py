@@ -303,6 +303,12 @@ def main(argv=None) -> int:
         "--jar", help="service jar (default: the built one); a copy keeps rebuilds out of a long run"
     )
     p.add_argument("--cli", help="load generator jar (default: loadtest/target/hcn-cli.jar)")
+    p.add_argument(
+        "--jvm-opt",
+        action="append",
+        default=[],
+        help="extra JVM option of the service, repeatable: --jvm-opt=-Xms512m --jvm-opt=-Xmx512m pins the heap",
+    )
     p.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "hcn-soak.json"))
     g = p.add_argument_group("Redis")
     g.add_argument(
@@ -352,7 +358,7 @@ def main(argv=None) -> int:
             a.grpc_port,
             a.management_port,
             args,
-            jvm_args=["-XX:NativeMemoryTracking=summary"],
+            jvm_args=["-XX:NativeMemoryTracking=summary", *a.jvm_opt],
             bundle=a.bundle,
         )
         service.wait_ready(proc, a.management_port, log)
