@@ -7,6 +7,7 @@ vector module, native access) and stop it the same way.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import signal
 import subprocess
@@ -60,9 +61,10 @@ def start(
 def ready(management: int) -> bool:
     try:
         url = f"http://127.0.0.1:{management}/actuator/health/readiness"
+        # Status UP, not HTTP 200: Boot answers 200 for UNKNOWN too (the model still warming up).
         with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status == 200
-    except OSError:
+            return json.loads(r.read()).get("status") == "UP"
+    except (OSError, ValueError):
         return False
 
 
