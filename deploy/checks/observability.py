@@ -11,7 +11,6 @@ Exits non-zero with the list of problems otherwise. Usage: deploy/checks/observa
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -24,6 +23,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+import service
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HTTP, MANAGEMENT, GRPC, PROM, REDIS = 18480, 18481, 19490, 19491, 18482
@@ -62,11 +63,11 @@ def prom_query(expr: str):
 
 
 def main() -> int:
-    jars = [j for j in glob.glob(f"{ROOT}/ranking-service/target/ranking-service-*.jar") if "plain" not in j]
-    cli = f"{ROOT}/loadtest/target/hcn-cli.jar"
+    jars = [j for j in [service.built_jar()] if j]
+    cli = service.CLI
     if not jars or not os.path.exists(cli):
-        raise SystemExit("build first: ./mvnw -DskipTests install (service jar and hcn-cli.jar)")
-    java = os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java")
+        raise SystemExit("build first: ./mvnw -B -q -DskipTests package (service jar and hcn-cli.jar)")
+    java = service.java()
     work = tempfile.mkdtemp(prefix="hcn-obs-")
     procs: list[subprocess.Popen] = []
     try:
@@ -79,33 +80,18 @@ def main() -> int:
                 start_new_session=True,
             )
         )
-        service_log = open(os.path.join(work, "service.log"), "w")
+        service_log = os.path.join(work, "service.log")
         procs.append(
-            subprocess.Popen(
-                [
-                    java,
-                    "--add-modules",
-                    "jdk.incubator.vector",
-                    "--enable-native-access=ALL-UNNAMED",
-                    "-jar",
-                    jars[0],
-                    f"--server.port={HTTP}",
-                    f"--management.server.port={MANAGEMENT}",
-                    f"--spring.grpc.server.port={GRPC}",
-                    f"--hcn.model.bundle-path={ROOT}/model-artifacts/bundles/hcn-ml1m",
-                    "--hcn.history.source=redis",
-                    f"--spring.data.redis.port={REDIS}",
-                ],
-                stdout=service_log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+            service.start(
+                jars[0],
+                service_log,
+                HTTP,
+                GRPC,
+                MANAGEMENT,
+                ["--hcn.history.source=redis", f"--spring.data.redis.port={REDIS}"],
             )
         )
-        wait_for(
-            "service readiness",
-            lambda: get(f"http://127.0.0.1:{MANAGEMENT}/actuator/health/readiness")["status"] == "UP",
-            180,
-        )
+        service.wait_ready(procs[-1], MANAGEMENT, service_log, 180)
 
         config = open(f"{ROOT}/deploy/prometheus/prometheus.yml").read()
         config = config.replace("ranking:8081", f"127.0.0.1:{MANAGEMENT}").replace(

@@ -1,64 +1,75 @@
 #!/usr/bin/env python3
-"""Soak test: the built service under mixed REST and gRPC load for a long time, watching its memory.
+"""Soak test: the built service under mixed REST and gRPC load for a long time, watching its memory,
+with Redis as the history store and Redis faults injected during the run.
 
 Starts ranking-service/target/ranking-service-*.jar with native memory tracking, then drives it with
 the load generator (loadtest/target/hcn-cli.jar) over REST and gRPC at the same time, in back-to-back
 rounds of --round-s seconds. After every round it samples the process RSS and the JVM's own view of
 its native memory (NMT); memory ONNX Runtime allocates does not pass through the JVM, so it shows as
-RSS minus NMT-committed ("untracked"). After --warmup-s it keeps a baseline and finally reports:
+RSS minus NMT-committed ("untracked"). After --warmup-s it keeps a baseline.
 
-  * requests sent, answered and failed (any non-200 / non-OK, timeout or connection error);
-  * RSS, NMT-committed and untracked growth from the baseline to the end, in percent and MB.
+With --redis (the default when redis-server is on the PATH) the script starts its own redis-server
+(--redis-port, default a free one; no persistence), imports the ml-1m histories into it with the
+project's importer (python3 -m hcn.redis_import, from --dataset), runs the service with
+hcn.history.source=redis, ranks users 1-6040, and posts POST /v1/events batches at --events-rate.
+After warm-up, every --fault-every rounds one Redis fault starts --fault-at-s into the round and lasts
+--fault-s seconds, cycling through:
 
-Exits 1 when any request failed or RSS grew by 5% or more after warm-up.
+  * pause: CLIENT PAUSE (Redis accepts connections but answers nothing);
+  * hang:  SIGSTOP / SIGCONT of redis-server (a hung process, TCP still open);
+  * down:  SAVE, SIGKILL, then a restart on the same port that loads the snapshot (a crash).
 
-With --redis the service reads histories from a Redis server the script starts itself (its own port,
-no persistence), filled by the project's importer from --data, while a trickle of POST /v1/events
-writes goes on; every --fault-every-s one fault is injected, in turn:
+Ranking must keep answering 200 through every fault (fallback answers). Events posted while Redis is
+unavailable get 503 history-store-unavailable: that is the API's contract (never a silent drop), so
+they are counted as "refused", not as failures. The report gives:
 
-  * pause: redis-server is stopped with SIGSTOP for --fault-s seconds (a hung store: timeouts), then
-    resumed;
-  * down: redis-server is killed, left down for --fault-s seconds, restarted and re-imported.
+  * requests sent, answered and failed per API (any non-200 / non-OK, timeout or connection error);
+  * p50 / p99 per round and API (from the intended send time, so that a stall shows);
+  * RSS, NMT-committed and untracked growth from the baseline to the end, in percent and MB;
+  * the faults injected, fallbacks per reason (hcn_rank_fallbacks_total) and the breaker's states.
 
-Ranking must keep answering (from the history cache or as a cold start, with fallbackReason) through
-every fault, so a failed ranking request is a failure of the service; events answer 503 while the
-store is away, which is counted separately. The report adds the faults, the fallback counters and
-the events' outcomes.
+Exits 1 when any ranking request or event post failed, or RSS grew by 5% or more after warm-up.
 
-    python3 deploy/checks/soak.py --minutes 30 --rate 600      # ~1.08 M requests, half per API
-    python3 deploy/checks/soak.py --minutes 2 --rate 200       # a quick look
-    python3 deploy/checks/soak.py --minutes 30 --rate 300 --redis   # Redis source with faults
+    python3 deploy/checks/soak.py --minutes 30 --rate 300          # Redis and faults, ~540 k requests
+    python3 deploy/checks/soak.py --minutes 30 --rate 600 --no-redis   # embedded histories, ~1.08 M
+    python3 deploy/checks/soak.py --minutes 3 --rate 200 --warmup-s 60 # a quick look
 
-Build first: ./mvnw -B -q -DskipTests package. The result is printed and written as JSON (--out).
+Build first: ./mvnw -B -q -DskipTests package. For a long run copy the two jars elsewhere and pass
+--jar / --cli, so that a rebuild does not change them under the run. The result is printed and
+written as JSON (--out).
 """
 
 from __future__ import annotations
 
 import argparse
-import glob
+import itertools
 import json
 import os
+import random
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
-import shutil
-import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-JVM_FLAGS = ["--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"]
+import service
+
+ROOT = service.ROOT
 NMT_TOTAL = re.compile(r"Total: reserved=(\d+)KB, committed=(\d+)KB")
-
-
-def java() -> str:
-    home = os.environ.get("JAVA_HOME") or (sorted(glob.glob("/usr/lib/jvm/temurin-25-jdk*")) or [""])[0]
-    return os.path.join(home, "bin", "java") if home else "java"
+FALLBACK = re.compile(r'^hcn_rank_fallbacks_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$', re.M)
+BREAKER = re.compile(
+    r'^resilience4j_circuitbreaker_state\{[^}]*name="historyStore"[^}]*state="([a-z_]+)"[^}]*\} (\S+)$',
+    re.M,
+)
+ML1M_USERS = "1-6040"
+FAULTS = ("pause", "hang", "down")
 
 
 def rss_kb(pid: int) -> int:
@@ -71,7 +82,7 @@ def rss_kb(pid: int) -> int:
 
 def nmt_committed_kb(pid: int) -> int:
     out = subprocess.run(
-        [os.path.join(os.path.dirname(java()), "jcmd"), str(pid), "VM.native_memory", "summary"],
+        [service.java("jcmd"), str(pid), "VM.native_memory", "summary"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -80,12 +91,10 @@ def nmt_committed_kb(pid: int) -> int:
     return int(m.group(2)) if m else -1
 
 
-def ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://localhost:{port}/actuator/health/readiness", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def demo_users(bundle: str, count: int) -> list[str]:
@@ -95,11 +104,163 @@ def demo_users(bundle: str, count: int) -> list[str]:
     return [str(u) for u in list(users)[:count]]
 
 
-def load_round(cli: str, api: str, target: str, rate: float, seconds: int, users: list[str]) -> dict:
-    cmd = [java(), "-cp", cli, "dev.hcn.loadtest.LoadGenerator", "--api", api, "--target", target]
+class Redis:
+    """A redis-server of the script's own, without persistence except the snapshot a crash restores."""
+
+    def __init__(self, port: int, work: str):
+        self.port, self.work, self.proc = port, work, None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.work]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=open(os.path.join(self.work, "redis.log"), "a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.time() + 60
+        while True:
+            try:
+                if self.command("PING", timeout=1) == "PONG":
+                    return
+            except OSError:
+                pass
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise SystemExit(f"redis-server did not start; see {self.work}/redis.log")
+            time.sleep(0.2)
+
+    def command(self, *args: str, timeout: float = 10) -> str:
+        """One command over RESP; returns the simple-string / integer reply as text."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(
+                b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a.encode()) for a in args)
+            )
+            reply = s.recv(4096).decode()
+        if reply.startswith("-"):
+            raise RuntimeError(reply.strip())
+        return reply[1:].split("\r\n")[0]
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def fault(self, kind: str, seconds: float) -> dict:
+        """Injects one fault for about `seconds` and brings Redis back; returns what happened."""
+        t0 = time.time()
+        if kind == "pause":
+            self.command("CLIENT", "PAUSE", str(int(seconds * 1000)), "ALL")
+            time.sleep(seconds)
+        elif kind == "hang":
+            os.kill(self.proc.pid, signal.SIGSTOP)
+            try:
+                time.sleep(seconds)
+            finally:
+                os.kill(self.proc.pid, signal.SIGCONT)
+        elif kind == "down":
+            self.command("SAVE", timeout=60)  # the restart loads this snapshot (dump.rdb in --dir)
+            self.stop()
+            time.sleep(seconds)
+            self.start()
+        else:
+            raise ValueError(kind)
+        keys = int(self.command("DBSIZE"))
+        return {"kind": kind, "seconds": round(time.time() - t0, 1), "keys_after": keys}
+
+
+def import_ml1m(python: str, port: int, dataset: str) -> float:
+    t0 = time.time()
+    subprocess.run(
+        [python, "-m", "hcn.redis_import", "--dataset", "ml-1m", "--path", dataset]
+        + ["--host", "127.0.0.1", "--port", str(port), "--no-progress"],
+        cwd=os.path.join(ROOT, "model-artifacts"),
+        check=True,
+    )
+    return round(time.time() - t0, 1)
+
+
+def scrape(management: int) -> str:
+    url = f"http://127.0.0.1:{management}/actuator/prometheus"
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read().decode()
+
+
+def fallbacks(text: str) -> dict[str, int]:
+    return {reason: int(float(v)) for reason, v in FALLBACK.findall(text)}
+
+
+def breaker_state(text: str) -> str | None:
+    states = [state for state, v in BREAKER.findall(text) if float(v) == 1.0]
+    return states[0] if states else None
+
+
+class Watcher(threading.Thread):
+    """Polls the breaker's state every second and keeps its transitions."""
+
+    def __init__(self, management: int, start: float):
+        super().__init__(daemon=True)
+        self.management, self.t0, self.stopped = management, start, threading.Event()
+        self.state, self.transitions, self.scrape_errors = None, [], 0
+
+    def run(self) -> None:
+        while not self.stopped.wait(1.0):
+            try:
+                state = breaker_state(scrape(self.management))
+            except OSError:
+                self.scrape_errors += 1
+                continue
+            if state != self.state:
+                if self.state is not None:
+                    self.transitions.append(
+                        {"t_s": round(time.time() - self.t0, 1), "from": self.state, "to": state}
+                    )
+                self.state = state
+
+
+class EventWriter(threading.Thread):
+    """POST /v1/events at a low rate: one event for a random ml-1m user per request, timestamp now."""
+
+    def __init__(self, http: int, rate: float):
+        super().__init__(daemon=True)
+        self.url, self.rate, self.stopped = f"http://127.0.0.1:{http}/v1/events", rate, threading.Event()
+        self.counts = {"sent": 0, "accepted": 0, "refused_503": 0, "failed": 0}
+        self.failures: dict[str, int] = {}
+        self.seq = itertools.count()
+
+    def post(self) -> None:
+        n = next(self.seq)
+        event = {"userId": str(random.randint(1, 6040)), "itemId": random.randint(1, 3952)}
+        event["timestamp"] = int(time.time()) + n % 1000  # distinct identities within a second
+        body = json.dumps({"events": [event]}).encode()
+        req = urllib.request.Request(self.url, body, {"Content-Type": "application/json"})
+        self.counts["sent"] += 1
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                status, kind = r.status, ""
+        except urllib.error.HTTPError as e:
+            status, kind = e.code, json.loads(e.read() or b"{}").get("type", "")
+        except OSError as e:
+            status, kind = 0, type(e).__name__
+        if status == 202:
+            self.counts["accepted"] += 1
+        elif status == 503 and kind.endswith("history-store-unavailable"):
+            self.counts["refused_503"] += 1
+        else:
+            self.counts["failed"] += 1
+            key = f"{status} {kind}".strip()
+            self.failures[key] = self.failures.get(key, 0) + 1
+
+    def run(self) -> None:
+        while not self.stopped.wait(1.0 / self.rate):
+            self.post()
+
+
+def load_round(cli: str, api: str, target: str, rate: float, seconds: int, users: list[str] | str) -> dict:
+    cmd = [service.java(), "-cp", cli, "dev.hcn.loadtest.LoadGenerator", "--api", api, "--target", target]
     cmd += ["--rate", str(rate), "--duration", f"{seconds}s", "--warmup", "0s", "--k", "100"]
+    cmd += ["--user-range", users] if isinstance(users, str) else ["--users", ",".join(users)]
     # Errors here mean failures, not slowness: a generous deadline.
-    cmd += ["--deadline-ms", "30000", "--users", ",".join(users), "--json"]
+    cmd += ["--deadline-ms", "30000", "--json"]
     # No timeout: a pause of the whole machine (SIGSTOP) must not count as a failure of the service.
     out = subprocess.run(cmd, capture_output=True, text=True)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
@@ -111,99 +272,30 @@ def load_round(cli: str, api: str, target: str, rate: float, seconds: int, users
     return r
 
 
-class RedisUnderFaults:
-    """A private redis-server filled by the importer, and the faults injected into it."""
-
-    def __init__(self, port: int, data: str, bundle: str):
-        self.port, self.data, self.bundle = port, data, bundle
-        self.process = None
-        self.faults = []
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port)]
-            + ["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.time() + 20
-        while not self.answers():
-            if time.time() > deadline:
-                raise SystemExit(f"redis-server did not start on port {self.port}")
-            time.sleep(0.1)
-        subprocess.run(
-            [sys.executable, "-m", "hcn.redis_import", "--dataset", "ml-1m", "--path", self.data]
-            + ["--host", "127.0.0.1", "--port", str(self.port), "--bundle", self.bundle, "--no-progress"],
-            cwd=os.path.join(ROOT, "model-artifacts"),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
-                c.sendall(b"PING\r\n")
-                return c.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def inject(self, kind: str, seconds: float, t_s: float) -> None:
-        if kind == "pause":
-            self.process.send_signal(signal.SIGSTOP)
-            time.sleep(seconds)
-            self.process.send_signal(signal.SIGCONT)
-        else:
-            self.process.kill()
-            self.process.wait()
-            time.sleep(seconds)
-            self.start()
-        self.faults.append({"kind": kind, "at_s": round(t_s), "seconds": seconds})
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.process.kill()
-            self.process.wait()
+def growth(base: dict, last: dict, key: str) -> dict:
+    return {
+        "from_mb": round(base[key] / 1024, 1),
+        "to_mb": round(last[key] / 1024, 1),
+        "delta_mb": round((last[key] - base[key]) / 1024, 1),
+        "percent": round(100.0 * (last[key] - base[key]) / base[key], 2),
+    }
 
 
-def post_events(http_port: int, users: list[str], stop: threading.Event, counts: dict) -> None:
-    """One small events batch per second; 202 while the store is up, 503 while it is away."""
-    n = 0
-    while not stop.wait(1.0):
-        n += 1
-        body = {"events": [{"userId": users[n % len(users)], "itemId": 1193 + n % 50}]}
-        req = urllib.request.Request(
-            f"http://localhost:{http_port}/v1/events",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                key = str(r.status)
-        except urllib.error.HTTPError as e:
-            key = str(e.code)
-        except OSError as e:
-            key = type(e).__name__
-        counts[key] = counts.get(key, 0) + 1
-
-
-def fallback_counts(management_port: int) -> dict:
-    out = {}
-    with urllib.request.urlopen(f"http://localhost:{management_port}/actuator/prometheus", timeout=10) as r:
-        for line in r.read().decode().splitlines():
-            m = re.match(r'hcn_rank_fallbacks_total\{.*reason="([^"]+)".*\} ([0-9.eE+]+)', line)
-            if m and float(m.group(2)) > 0:
-                out[m.group(1)] = int(float(m.group(2)))
-    return out
+def delta(now: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    return {k: v - before.get(k, 0) for k, v in now.items() if v - before.get(k, 0)}
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, default=30)
-    p.add_argument("--rate", type=float, default=600, help="requests per second, split evenly REST/gRPC")
+    p.add_argument(
+        "--rate", type=float, default=300, help="ranking requests per second, half REST, half gRPC"
+    )
     p.add_argument("--round-s", type=int, default=30)
-    p.add_argument("--warmup-s", type=int, default=120)
-    p.add_argument("--bundle", default=os.path.join(ROOT, "model-artifacts/bundles/hcn-ml1m"))
+    p.add_argument(
+        "--warmup-s", type=int, default=120, help="the memory baseline is the first round after it"
+    )
+    p.add_argument("--bundle", default=service.BUNDLE)
     p.add_argument("--http-port", type=int, default=28080)
     p.add_argument("--grpc-port", type=int, default=29090)
     p.add_argument("--management-port", type=int, default=28081)
@@ -211,135 +303,194 @@ def main(argv=None) -> int:
         "--jar", help="service jar (default: the built one); a copy keeps rebuilds out of a long run"
     )
     p.add_argument("--cli", help="load generator jar (default: loadtest/target/hcn-cli.jar)")
+    p.add_argument(
+        "--jvm-opt",
+        action="append",
+        default=[],
+        help="extra JVM option of the service, repeatable: --jvm-opt=-Xms512m --jvm-opt=-Xmx512m pins the heap",
+    )
     p.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "hcn-soak.json"))
-    p.add_argument("--redis", action="store_true", help="Redis history source with injected faults")
-    p.add_argument("--redis-port", type=int, default=26379)
-    p.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets", "ml-1m"))
-    p.add_argument("--fault-every-s", type=float, default=120)
-    p.add_argument("--fault-s", type=float, default=10)
+    g = p.add_argument_group("Redis")
+    g.add_argument(
+        "--redis",
+        action=argparse.BooleanOptionalAction,
+        default=shutil.which("redis-server") is not None,
+        help="Redis history source with faults (default: on when redis-server is installed)",
+    )
+    g.add_argument(
+        "--redis-port", type=int, default=0, help="port of the script's redis-server (0: a free one)"
+    )
+    g.add_argument(
+        "--dataset",
+        default=os.path.normpath(os.path.join(ROOT, "..", "shared", "datasets", "ml-1m")),
+        help="MovieLens 1M folder the histories are imported from (default: ../shared/datasets/ml-1m)",
+    )
+    g.add_argument(
+        "--python",
+        default="/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable,
+        help="Python with the redis package that runs the importer (default: /usr/bin/python3)",
+    )
+    g.add_argument("--events-rate", type=float, default=2, help="POST /v1/events per second (0: none)")
+    g.add_argument("--fault-every", type=int, default=2, help="rounds between faults after warm-up (0: none)")
+    g.add_argument("--fault-at-s", type=float, default=8, help="seconds into the round a fault starts")
+    g.add_argument("--fault-s", type=float, default=6, help="how long each fault lasts")
     a = p.parse_args(argv)
 
-    jar = a.jar or glob.glob(os.path.join(ROOT, "ranking-service/target/ranking-service-*[0-9T].jar"))[0]
-    cli = a.cli or os.path.join(ROOT, "loadtest/target/hcn-cli.jar")
-    log = open(os.path.join(tempfile.gettempdir(), "hcn-soak-service.log"), "w")
-    redis, source = None, []
-    if a.redis:
-        redis = RedisUnderFaults(a.redis_port, os.path.abspath(a.data), a.bundle)
-        redis.start()
-        source = ["--hcn.history.source=redis", "--spring.data.redis.host=127.0.0.1"]
-        source += [f"--spring.data.redis.port={a.redis_port}"]
-    service = subprocess.Popen(
-        [java(), *JVM_FLAGS, "-XX:NativeMemoryTracking=summary", "-jar", jar]
-        + [f"--server.port={a.http_port}", f"--spring.grpc.server.port={a.grpc_port}"]
-        + [f"--management.server.port={a.management_port}", f"--hcn.model.bundle-path={a.bundle}"]
-        + source,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
+    jar = a.jar or service.built_jar()
+    cli = a.cli or service.CLI
+    if not jar or not os.path.exists(cli):
+        raise SystemExit("build first: ./mvnw -B -q -DskipTests package (service jar and hcn-cli.jar)")
+    work = tempfile.mkdtemp(prefix="hcn-soak-")
+    log = os.path.join(work, "service.log")
+    redis, args, imported_s = None, [], None
+    proc = watcher = writer = None
     try:
-        deadline = time.time() + 120
-        while not ready(a.management_port):
-            if time.time() > deadline or service.poll() is not None:
-                raise SystemExit("service did not become ready; see " + log.name)
-            time.sleep(0.2)
-        users = demo_users(a.bundle, 500)
+        if a.redis:
+            redis = Redis(a.redis_port or free_port(), work)
+            redis.start()
+            imported_s = import_ml1m(a.python, redis.port, a.dataset)
+            args = ["--hcn.history.source=redis", "--spring.data.redis.host=127.0.0.1"]
+            args += [f"--spring.data.redis.port={redis.port}"]
+        proc = service.start(
+            jar,
+            log,
+            a.http_port,
+            a.grpc_port,
+            a.management_port,
+            args,
+            jvm_args=["-XX:NativeMemoryTracking=summary", *a.jvm_opt],
+            bundle=a.bundle,
+        )
+        service.wait_ready(proc, a.management_port, log)
+        users = ML1M_USERS if a.redis else demo_users(a.bundle, 500)
         start = time.time()
         end = start + a.minutes * 60
-        rounds, baseline = [], None
-        totals = {"sent": 0, "ok": 0, "errors": {}}
-        stop, events = threading.Event(), {}
-        helpers = []
+        rounds, baseline, faults = [], None, []
+        totals = {api: {"sent": 0, "ok": 0, "errors": {}} for api in ("rest", "grpc")}
+        fallbacks_before = fallbacks_start = fallbacks(scrape(a.management_port))
         if redis:
-            helpers.append(threading.Thread(target=post_events, args=(a.http_port, users, stop, events)))
-
-            def faults():
-                kinds = ["pause", "down"]
-                while not stop.wait(a.fault_every_s):
-                    if time.time() + a.fault_s + 30 > end:
-                        return
-                    redis.inject(kinds[len(redis.faults) % 2], a.fault_s, time.time() - start)
-
-            helpers.append(threading.Thread(target=faults))
-        for h in helpers:
-            h.start()
-        with ThreadPoolExecutor(2) as pool:
-            while time.time() < end:
+            watcher = Watcher(a.management_port, start)
+            watcher.start()
+            if a.events_rate > 0:
+                writer = EventWriter(a.http_port, a.events_rate)
+                writer.start()
+        kinds = itertools.cycle(FAULTS)
+        with ThreadPoolExecutor(3) as pool:
+            for n in itertools.count():
+                if time.time() >= end:
+                    break
                 seconds = max(1, min(a.round_s, int(end - time.time())))
                 t0 = time.time()
                 futures = [
                     pool.submit(
-                        load_round, cli, "rest", f"http://localhost:{a.http_port}", a.rate / 2, seconds, users
+                        load_round, cli, "rest", f"http://127.0.0.1:{a.http_port}", a.rate / 2, seconds, users
                     ),
                     pool.submit(
-                        load_round, cli, "grpc", f"localhost:{a.grpc_port}", a.rate / 2, seconds, users
+                        load_round, cli, "grpc", f"127.0.0.1:{a.grpc_port}", a.rate / 2, seconds, users
                     ),
                 ]
+                fault = None
+                after_warmup = baseline is not None
+                if redis and a.fault_every and after_warmup and n % a.fault_every == 0:
+                    if seconds > a.fault_at_s + a.fault_s:
+                        kind = next(kinds)
+
+                        def inject(kind=kind, t0=t0):
+                            time.sleep(a.fault_at_s)
+                            f = redis.fault(kind, a.fault_s)
+                            f["t_s"] = round(time.time() - start - f["seconds"], 1)
+                            return f
+
+                        fault = pool.submit(inject)
                 results = [f.result() for f in futures]
+                if fault:
+                    faults.append(fault.result())
+                text = scrape(a.management_port)
+                now = fallbacks(text)
                 sample = {
+                    "round": n,
                     "t_s": round(time.time() - start),
                     "wall_s": round(time.time() - t0, 1),
-                    "rss_kb": rss_kb(service.pid),
-                    "nmt_committed_kb": nmt_committed_kb(service.pid),
-                    "rest": {k: results[0].get(k) for k in ("sent", "ok", "errors", "p50Ms", "p99Ms")},
-                    "grpc": {k: results[1].get(k) for k in ("sent", "ok", "errors", "p50Ms", "p99Ms")},
+                    "rss_kb": rss_kb(proc.pid),
+                    "nmt_committed_kb": nmt_committed_kb(proc.pid),
+                    "fault": faults[-1]["kind"] if fault else None,
+                    "fallbacks": delta(now, fallbacks_before),
+                    "breaker": breaker_state(text),
                 }
-                sample["untracked_kb"] = sample["rss_kb"] - sample["nmt_committed_kb"]
-                rounds.append(sample)
-                for r in results:
-                    totals["sent"] += r.get("sent", 0)
-                    totals["ok"] += r.get("ok", 0)
+                fallbacks_before = now
+                for api, r in zip(("rest", "grpc"), results):
+                    sample[api] = {k: r.get(k) for k in ("sent", "ok", "errors", "p50Ms", "p99Ms")}
+                    totals[api]["sent"] += r.get("sent", 0)
+                    totals[api]["ok"] += r.get("ok", 0)
                     for k, v in r.get("errors", {}).items():
-                        totals["errors"][k] = totals["errors"].get(k, 0) + v
+                        totals[api]["errors"][k] = totals[api]["errors"].get(k, 0) + v
+                    if "stderr" in r:
+                        sample[api]["stderr"] = r["stderr"]
+                sample["untracked_kb"] = sample["rss_kb"] - sample["nmt_committed_kb"]
+                if writer:
+                    sample["events"] = dict(writer.counts)
+                rounds.append(sample)
                 if baseline is None and sample["t_s"] >= a.warmup_s:
                     baseline = sample
                 print(json.dumps(sample), flush=True)
-        stop.set()
-        for h in helpers:
-            h.join()
+        for t in (writer, watcher):
+            if t:
+                t.stopped.set()
+                t.join(10)
         last = rounds[-1]
         base = baseline or rounds[0]
-
-        def growth(key):
-            return {
-                "from_mb": round(base[key] / 1024, 1),
-                "to_mb": round(last[key] / 1024, 1),
-                "percent": round(100.0 * (last[key] - base[key]) / base[key], 2),
-            }
-
-        failed = sum(totals["errors"].values())
+        for api in totals:
+            totals[api]["failed"] = sum(totals[api]["errors"].values())
+        events = dict(writer.counts, failures=writer.failures) if writer else None
+        failed = sum(t["failed"] for t in totals.values()) + (events["failed"] if events else 0)
         summary = {
             "minutes": a.minutes,
             "rate": a.rate,
+            "round_s": a.round_s,
             "bundle": a.bundle,
-            "sent": totals["sent"],
-            "ok": totals["ok"],
+            "history_source": "redis" if redis else "embedded",
+            "sent": sum(t["sent"] for t in totals.values()),
+            "ok": sum(t["ok"] for t in totals.values()),
             "failed": failed,
-            "errors": totals["errors"],
+            # Warm-up failures (JIT, connection set-up on a loaded machine) are kept apart so that they
+            # are seen, but they still fail the run.
+            "failed_after_warmup": sum(
+                sum(r[api]["errors"].values())
+                for r in rounds
+                if r["t_s"] > base["t_s"]
+                for api in ("rest", "grpc")
+            ),
+            "per_api": totals,
+            "events": events,
             "baseline_at_s": base["t_s"],
-            "rss": growth("rss_kb"),
-            "nmt_committed": growth("nmt_committed_kb"),
-            "untracked_native": growth("untracked_kb"),
+            "rss": growth(base, last, "rss_kb"),
+            "nmt_committed": growth(base, last, "nmt_committed_kb"),
+            "untracked_native": growth(base, last, "untracked_kb"),
         }
         if redis:
             summary["redis"] = {
-                "faults": redis.faults,
-                "fallbacks": fallback_counts(a.management_port),
-                "events": events,
+                "import_s": imported_s,
+                "fault_s": a.fault_s,
+                "faults": faults,
+                "fallbacks": delta(fallbacks_before, fallbacks_start),
+                "breaker_transitions": watcher.transitions,
             }
         summary["rounds"] = rounds
         with open(a.out, "w") as f:
             json.dump(summary, f, indent=1)
         print(json.dumps({k: v for k, v in summary.items() if k != "rounds"}, indent=1))
-        return 0 if failed == 0 and summary["rss"]["percent"] < 5 else 1
+        ok = failed == 0 and summary["rss"]["percent"] < 5
+        print(
+            ("PASS" if ok else "FAIL")
+            + f": {summary['sent']} requests, {failed} failed, RSS {summary['rss']}"
+        )
+        return 0 if ok else 1
     finally:
-        service.send_signal(signal.SIGTERM)
-        try:
-            service.wait(60)
-        except subprocess.TimeoutExpired:
-            service.kill()
+        if proc:
+            service.stop(proc)
         if redis:
             redis.stop()
+        print("service log:", log, file=sys.stderr)
 
 
 if __name__ == "__main__":
