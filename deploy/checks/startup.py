@@ -135,7 +135,7 @@ def run_once(jvm, jar, app, bundle, limit_s, keep_log) -> tuple[float, float]:
     with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
         proc, management, _, t0 = start(jvm, jar, app, bundle, log)
         try:
-            ms = time_to_ready(proc, management, t0, limit_s)
+            timing = time_to_ready(proc, management, t0, limit_s)
         except RuntimeError as e:
             stop(proc)
             log.seek(0)
@@ -144,7 +144,7 @@ def run_once(jvm, jar, app, bundle, limit_s, keep_log) -> tuple[float, float]:
         stop(proc)
     if not keep_log:
         os.unlink(log.name)
-    return ms
+    return timing
 
 
 def train(out: str, jar: str, jvm: list[str], app: list[str], bundle: str, limit_s: float) -> None:
