@@ -7,13 +7,24 @@ PYTHON ?= /usr/bin/python3
 DATASET ?= ml-1m
 MVN := ./mvnw -B
 
-.PHONY: run test test-java test-python test-observability deps fmt build model suite bench screenshots import
+.PHONY: run app test test-java test-python test-observability deps fmt build model suite bench screenshots import
 REDIS_HOST ?= 127.0.0.1
 REDIS_PORT ?= 6379
 
 ## run: start the service on the committed bundle with the embedded history source (no Redis)
-run: build
-	$(MVN) -q -pl ranking-service spring-boot:run
+run: app
+	$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+	  -XX:AOTCache=$(APP)/app.aot -jar $(APP)/app.jar
+
+## app: the service jar extracted (its libraries beside it, as the AOT cache needs) plus a JDK 25 AOT
+## cache written by one training run up to readiness; about halves start-to-ready (docs/startup.md)
+APP := ranking-service/target/app
+app: build
+	rm -rf $(APP)
+	$(JAVA_HOME)/bin/java -Djarmode=tools -jar $$(ls ranking-service/target/ranking-service-*.jar | head -1) \
+	  extract --destination $(APP)
+	mv $(APP)/ranking-service-*.jar $(APP)/app.jar
+	$(PYTHON) deploy/checks/startup.py --train $(APP)/app.aot --jar $(APP)/app.jar
 
 build:
 	$(MVN) -q -DskipTests install

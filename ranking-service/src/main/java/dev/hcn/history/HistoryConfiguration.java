@@ -38,7 +38,7 @@ class HistoryConfiguration {
             : () ->
                 registry
                     .current()
-                    .map(b -> b.info().longLength() + b.info().shortLength())
+                    .map(b -> b.longLength() + b.shortLength())
                     .orElse(LENGTH_WITHOUT_BUNDLE);
     return new HistoryLength(length);
   }

@@ -60,7 +60,7 @@ public final class InterestInspector {
       summary.add(new Interest(k, norms[k], List.copyOf(top)));
     }
     return new InterestReport(
-        new InterestReport.Model(bundle.info().name(), bundle.info().version()),
+        new InterestReport.Model(bundle.name(), bundle.version()),
         List.copyOf(summary),
         cosines(u, norms),
         windows(bundle, history),
@@ -87,8 +87,8 @@ public final class InterestInspector {
   private static List<HistoryEvent> windows(ModelBundle bundle, long[] history) {
     ItemIdIndex index = bundle.index();
     ItemMetadata meta = bundle.itemMetadata();
-    int shortLength = bundle.info().shortLength();
-    int longLength = bundle.info().longLength();
+    int shortLength = bundle.shortLength();
+    int longLength = bundle.longLength();
     HistoryEvent[] out = new HistoryEvent[history.length];
     int known = 0;
     for (int i = history.length - 1; i >= 0; i--) {

@@ -1,6 +1,5 @@
 package dev.hcn.model;
 
-import dev.hcn.ranking.ModelInfo;
 import dev.hcn.scoring.ItemMatrix;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +33,6 @@ public final class ModelBundle implements AutoCloseable {
   private final ItemMatrix items;
   private final ItemIdIndex index;
   private final UserInputEncoder encoder;
-  private final ModelInfo info;
   private final ItemMetadata itemMetadata;
   private final List<String> demoUsers;
 
@@ -57,17 +55,6 @@ public final class ModelBundle implements AutoCloseable {
     this.encoder =
         new UserInputEncoder(
             index, model.longLength(), model.shortLength(), manifest.userFeatures());
-    this.info =
-        new ModelInfo(
-            manifest.name(),
-            manifest.version(),
-            model.n(),
-            model.dim(),
-            items.rows() - 1,
-            model.longLength(),
-            model.shortLength(),
-            encoder.featureNames(),
-            manifest.createdAt());
   }
 
   public Path directory() {
@@ -99,8 +86,44 @@ public final class ModelBundle implements AutoCloseable {
     return encoder;
   }
 
-  public ModelInfo info() {
-    return info;
+  /** Bundle name from the manifest. */
+  public String name() {
+    return manifest.name();
+  }
+
+  /** Bundle version from the manifest. */
+  public String version() {
+    return manifest.version();
+  }
+
+  /** n, the number of interest vectors. */
+  public int interests() {
+    return manifest.model().n();
+  }
+
+  /** D, the embedding dimension. */
+  public int dim() {
+    return manifest.model().dim();
+  }
+
+  /** Items in the catalogue: the matrix rows minus the padding row. */
+  public int itemCount() {
+    return items.rows() - 1;
+  }
+
+  /** L_long. */
+  public int longLength() {
+    return manifest.model().longLength();
+  }
+
+  /** L_short. */
+  public int shortLength() {
+    return manifest.model().shortLength();
+  }
+
+  /** User-feature names in the order the tower expects them. */
+  public List<String> userFeatures() {
+    return encoder.featureNames();
   }
 
   /** Titles and features of the items ({@link ItemMetadata#NONE} when the bundle has none). */

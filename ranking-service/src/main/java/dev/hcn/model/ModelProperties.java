@@ -16,7 +16,7 @@ import org.springframework.validation.annotation.Validated;
  * Where the bundle lives and how its ONNX session runs.
  *
  * @param bundlePath bundle folder, relative to the working directory (the repository root for
- *     {@code spring-boot:run})
+ *     {@code make run} and {@code spring-boot:run})
  * @param warmupRuns tower runs before the service reports ready
  * @param session ONNX Runtime session options
  * @param watch optional polling of {@code bundlePath} for a new target (a {@code current} link that

@@ -21,9 +21,9 @@ class RankingModelHealthIndicator implements HealthIndicator {
         .map(
             b ->
                 Health.up()
-                    .withDetail("name", b.info().name())
-                    .withDetail("version", b.info().version())
-                    .withDetail("items", b.info().items())
+                    .withDetail("name", b.name())
+                    .withDetail("version", b.version())
+                    .withDetail("items", b.itemCount())
                     .build())
         .orElseGet(() -> Health.outOfService().withDetail("reason", "model not loaded").build());
   }

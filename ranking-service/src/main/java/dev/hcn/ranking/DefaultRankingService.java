@@ -76,7 +76,7 @@ public class DefaultRankingService implements RankingService {
 
   @Override
   public ModelInfo model() {
-    return registry.current().orElseThrow(DefaultRankingService::notReady).info();
+    return ModelInfo.of(registry.current().orElseThrow(DefaultRankingService::notReady));
   }
 
   @Override
@@ -131,7 +131,7 @@ public class DefaultRankingService implements RankingService {
    */
   public void warmUp(ModelBundle bundle, int towerRuns) {
     ItemMatrix items = bundle.items();
-    int events = Math.min(items.rows() - 1, 2 * bundle.info().shortLength());
+    int events = Math.min(items.rows() - 1, 2 * bundle.shortLength());
     long[] sample = new long[events];
     for (int i = 0; i < events; i++) {
       sample[i] = items.id(i + 1);
@@ -186,8 +186,8 @@ public class DefaultRankingService implements RankingService {
     }
     RankResult result =
         new RankResult(
-            bundle.info().name(),
-            bundle.info().version(),
+            bundle.name(),
+            bundle.version(),
             List.copyOf(ranked),
             candidates.scored(),
             candidates.unknown(),

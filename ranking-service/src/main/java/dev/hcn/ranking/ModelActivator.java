@@ -53,6 +53,24 @@ public class ModelActivator {
     }
   }
 
+  /**
+   * A bundle that failed a check and does not serve; the serving bundle stays. Carries the check's
+   * stable slug so that callers above ranking need not know the model package.
+   */
+  public static final class Refused extends RuntimeException {
+    private final String check;
+
+    Refused(BundleException cause) {
+      super(cause.getMessage(), cause);
+      this.check = cause.check().slug();
+    }
+
+    /** Slug of the check that refused the bundle, e.g. {@code sha256}. */
+    public String check() {
+      return check;
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(ModelActivator.class);
 
   private final BundleLoader loader;
@@ -83,7 +101,7 @@ public class ModelActivator {
   /**
    * Verifies the bundle in {@code directory} and makes it the serving one.
    *
-   * @throws BundleException naming the failed check; the serving bundle stays
+   * @throws Refused naming the failed check; the serving bundle stays
    * @throws NotAttempted when another activation is running
    */
   public Outcome activate(Path directory, Action action) {
@@ -119,6 +137,11 @@ public class ModelActivator {
     }
   }
 
+  /** What the service reports about the serving bundle, once one serves. */
+  public Optional<ModelInfo> model() {
+    return registry.current().map(ModelInfo::of);
+  }
+
   /** The folder of the serving bundle, once one serves. */
   public Optional<Path> serving() {
     lock.lock();
@@ -152,26 +175,26 @@ public class ModelActivator {
           directory,
           e.check().slug(),
           e.getMessage());
-      throw e;
+      throw new Refused(e);
     }
     registry.install(bundle);
     Optional<Path> replaced = Optional.ofNullable(serving);
     previous = serving;
     serving = directory;
-    metrics.modelInfo(bundle.info().name(), bundle.info().version());
+    metrics.modelInfo(bundle.name(), bundle.version());
     metrics.swap(action.tag, "ok");
     long millis = (System.nanoTime() - start) / 1_000_000;
     log.info(
         "{}: serving bundle {} {} from {} ({} items, n={}, D={}); verified and warmed in {} ms",
         action.tag,
-        bundle.info().name(),
-        bundle.info().version(),
+        bundle.name(),
+        bundle.version(),
         directory,
-        bundle.info().items(),
-        bundle.info().interests(),
-        bundle.info().dim(),
+        bundle.itemCount(),
+        bundle.interests(),
+        bundle.dim(),
         millis);
-    return new Outcome(action, bundle.info(), directory, replaced, millis);
+    return new Outcome(action, ModelInfo.of(bundle), directory, replaced, millis);
   }
 
   /** Loads and verifies a bundle that does not serve yet; closes it again if any check fails. */

@@ -1,5 +1,8 @@
 package dev.hcn.ranking;
 
+import dev.hcn.model.ModelBundle;
+import java.util.List;
+
 /**
  * What {@code GET /v1/model} and gRPC {@code GetModel} report about the serving bundle.
  *
@@ -21,5 +24,20 @@ public record ModelInfo(
     int items,
     int longLength,
     int shortLength,
-    java.util.List<String> userFeatures,
-    String createdAt) {}
+    List<String> userFeatures,
+    String createdAt) {
+
+  /** What the service reports about {@code bundle}. */
+  public static ModelInfo of(ModelBundle bundle) {
+    return new ModelInfo(
+        bundle.name(),
+        bundle.version(),
+        bundle.interests(),
+        bundle.dim(),
+        bundle.itemCount(),
+        bundle.longLength(),
+        bundle.shortLength(),
+        bundle.userFeatures(),
+        bundle.manifest().createdAt());
+  }
+}

@@ -1,6 +1,5 @@
 package dev.hcn.ranking;
 
-import dev.hcn.model.BundleException;
 import dev.hcn.model.ModelProperties;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
@@ -63,7 +62,7 @@ class ModelWatcher implements ApplicationRunner, DisposableBean {
     try {
       activator.activate(target, ModelActivator.Action.WATCH);
       lastSeen = target;
-    } catch (BundleException e) {
+    } catch (ModelActivator.Refused e) {
       lastSeen = target; // refused (logged and counted by the activator): wait for the next move
     } catch (ModelActivator.NotAttempted e) {
       // Another swap is running: look again next period.

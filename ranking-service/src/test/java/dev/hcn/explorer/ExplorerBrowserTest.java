@@ -101,7 +101,7 @@ class ExplorerBrowserTest {
   @Test
   void demoUserShowsInterestCardsHeatMapProjectionAndAlphaBars() throws IOException {
     open("/explorer");
-    int n = bundle.info().interests();
+    int n = bundle.interests();
     assertThat(driver.findElement(By.id("user")).getDomProperty("value")).isEqualTo("42");
 
     List<WebElement> cards = driver.findElements(By.cssSelector(".interest-card"));
@@ -126,7 +126,7 @@ class ExplorerBrowserTest {
                 "return performance.getEntriesByType('resource').map(e => e.name)"
                     + ".filter(u => !u.startsWith(location.origin));");
     assertThat(foreign).isEmpty();
-    screenshot("explorer-" + bundle.info().name() + ".png", true);
+    screenshot("explorer-" + bundle.name() + ".png", true);
   }
 
   @Test
@@ -147,9 +147,9 @@ class ExplorerBrowserTest {
     // Most recent first: the unknown id is dropped by the model and shown as such.
     assertThat(events.getFirst().getAttribute("class")).contains("unknown");
     assertThat(events.get(1).getText()).isEqualTo(bundle.itemMetadata().title(history[2]));
-    assertAlphaBars(3, bundle.info().interests());
+    assertAlphaBars(3, bundle.interests());
     assertThat(driver.findElement(By.id("error")).isDisplayed()).isFalse();
-    screenshot("explorer-pasted-" + bundle.info().name() + ".png", false);
+    screenshot("explorer-pasted-" + bundle.name() + ".png", false);
   }
 
   @Test

@@ -47,10 +47,9 @@ class BundleLoaderTest {
     for (int row = 1; row < bundle.items().rows(); row++) {
       assertThat(bundle.index().row(bundle.items().id(row))).isEqualTo(row);
     }
-    var info = bundle.info();
-    assertThat(info.name()).isEqualTo(manifest.name());
-    assertThat(info.items()).isEqualTo(manifest.items().rows() - 1);
-    assertThat(info.userFeatures())
+    assertThat(bundle.name()).isEqualTo(manifest.name());
+    assertThat(bundle.itemCount()).isEqualTo(manifest.items().rows() - 1);
+    assertThat(bundle.userFeatures())
         .containsExactlyElementsOf(
             manifest.userFeatures().stream().map(BundleManifest.UserFeature::name).toList());
   }
@@ -58,7 +57,7 @@ class BundleLoaderTest {
   @Test
   void towerGivesFiniteInterestsForAnEmptyHistory() {
     float[] u = bundle.tower().interests(bundle.encoder().encode(new long[0], null));
-    assertThat(u).hasSize(bundle.info().interests() * bundle.info().dim());
+    assertThat(u).hasSize(bundle.interests() * bundle.dim());
     for (float v : u) {
       assertThat(Float.isFinite(v)).isTrue();
     }
@@ -116,7 +115,7 @@ class BundleLoaderTest {
   @Test
   void windowLengthTheModelDoesNotHaveIsRefusedByTheOnnxSignature() throws IOException {
     Path copy = copy();
-    int longLength = bundle.info().longLength() + 1;
+    int longLength = bundle.longLength() + 1;
     editManifest(
         copy,
         m -> {
@@ -171,7 +170,7 @@ class BundleLoaderTest {
   @Test
   void itemMetadataGivesTitlesAndTheDemoUsersKeepTheirOrder() {
     // The committed bundle's items_meta.json is generated from ml-1m's movies.dat.
-    assertThat(bundle.itemMetadata().size()).isEqualTo(bundle.info().items());
+    assertThat(bundle.itemMetadata().size()).isEqualTo(bundle.itemCount());
     assertThat(bundle.itemMetadata().get(1))
         .isEqualTo(
             new ItemMetadata.Item(

@@ -17,7 +17,7 @@ class RankingModelHealthIndicatorTest {
       var health = indicator.health();
       assertThat(health.getStatus()).isEqualTo(Status.UP);
       assertThat(health.getDetails())
-          .containsEntry("version", registry.current().orElseThrow().info().version());
+          .containsEntry("version", registry.current().orElseThrow().version());
     } finally {
       registry.close();
     }

@@ -149,8 +149,7 @@ class DefaultRankingServiceTest {
     RankResult explained = rank(s, new RankQuery(null, someIds, 5, history, null, true));
     assertThat(plain.items()).allMatch(i -> i.dominantInterest() == -1);
     assertThat(explained.items())
-        .allMatch(
-            i -> i.dominantInterest() >= 0 && i.dominantInterest() < bundle.info().interests());
+        .allMatch(i -> i.dominantInterest() >= 0 && i.dominantInterest() < bundle.interests());
     assertThat(explained.items())
         .extracting(RankedItem::itemId)
         .containsExactlyElementsOf(plain.items().stream().map(RankedItem::itemId).toList());

@@ -82,8 +82,8 @@ class GoldenParityTest {
   @MethodSource("cases")
   void towerMatches(Case c) {
     float[] u = bundle.tower().interests(bundle.encoder().encode(c.history(), features(c)));
-    int dim = bundle.info().dim();
-    assertThat(c.interests()).hasNumberOfRows(bundle.info().interests());
+    int dim = bundle.dim();
+    assertThat(c.interests()).hasNumberOfRows(bundle.interests());
     for (int k = 0; k < c.interests().length; k++) {
       for (int d = 0; d < dim; d++) {
         assertThat(u[k * dim + d])

@@ -58,7 +58,7 @@ class InterestsFlowTest {
     assertThat(fromSource.fallback()).isFalse();
     // The same interests the rank flow's tower sees.
     float[] u = bundle.tower().interests(bundle.encoder().encode(history, Map.of("gender", "M")));
-    int dim = bundle.info().dim();
+    int dim = bundle.dim();
     double norm0 = 0;
     for (int d = 0; d < dim; d++) {
       norm0 += u[d] * u[d];
@@ -80,7 +80,7 @@ class InterestsFlowTest {
     assertThat(r.fallback()).isTrue();
     assertThat(r.coldStart()).isTrue();
     assertThat(r.history()).isEmpty();
-    assertThat(r.interests()).hasSize(bundle.info().interests());
+    assertThat(r.interests()).hasSize(bundle.interests());
   }
 
   @Test

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hcn.history.HistoryReader;
 import dev.hcn.history.UserHistory;
 import dev.hcn.model.BundleCheck;
-import dev.hcn.model.BundleException;
 import dev.hcn.model.BundleFixtures;
 import dev.hcn.model.ModelBundle;
 import dev.hcn.model.ModelProperties;
@@ -108,7 +107,8 @@ class ModelActivatorTest {
 
     assertThatThrownBy(() -> activator.activate(bad, ModelActivator.Action.ADMIN))
         .isInstanceOfSatisfying(
-            BundleException.class, e -> assertThat(e.check()).isEqualTo(broken.check));
+            ModelActivator.Refused.class,
+            e -> assertThat(e.check()).isEqualTo(broken.check.slug()));
 
     assertThat(registry.current()).containsSame(serving);
     assertThat(serving.released()).isFalse();
@@ -119,7 +119,7 @@ class ModelActivatorTest {
         service.rank(
             new RankQuery(null, null, 5, new long[] {1, 2}, java.util.Map.of(), false),
             RequestContext.unbounded("test"));
-    assertThat(result.modelVersion()).isEqualTo(serving.info().version());
+    assertThat(result.modelVersion()).isEqualTo(serving.version());
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hcn.history.HistoryReader;
 import dev.hcn.history.UserHistory;
-import dev.hcn.model.BundleException;
 import dev.hcn.model.ModelProperties;
 import dev.hcn.model.ModelRegistry;
 import dev.hcn.model.TestBundles;
@@ -62,7 +61,7 @@ class ModelStartupTest {
       assertThat(servingAt(0)).isFalse();
       assertThat(readiness(1)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
       assertThat(servingAt(1)).isTrue();
-      assertThat(service.model().name()).isEqualTo(registry.current().orElseThrow().info().name());
+      assertThat(service.model().name()).isEqualTo(registry.current().orElseThrow().name());
       assertThat(
               meters
                   .get("hcn.model.info")
@@ -80,7 +79,7 @@ class ModelStartupTest {
   @Test
   void aBadBundleStopsStartUpAndTrafficStaysRefused() {
     assertThatThrownBy(() -> startup("/nonexistent/bundle").run(new DefaultApplicationArguments()))
-        .isInstanceOf(BundleException.class)
+        .isInstanceOf(ModelActivator.Refused.class)
         .hasMessageContaining("manifest.json");
     assertThat(events).hasSize(1);
     assertThat(readiness(0)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);

@@ -325,7 +325,7 @@ abstract class RedisContract {
   }
 
   private int length() {
-    var info = registry.current().orElseThrow().info();
+    var info = registry.current().orElseThrow();
     return info.longLength() + info.shortLength();
   }
 

@@ -1,7 +1,5 @@
 package dev.hcn.api.admin;
 
-import dev.hcn.model.BundleException;
-import dev.hcn.model.ModelRegistry;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.ModelActivator;
 import java.io.IOException;
@@ -29,18 +27,12 @@ final class AdminHandler {
   record SwapRequest(String bundlePath) {}
 
   private final ModelActivator activator;
-  private final ModelRegistry registry;
   private final BearerToken token;
   private final int maxBodyBytes;
   private final JsonMapper json;
 
-  AdminHandler(
-      ModelActivator activator,
-      ModelRegistry registry,
-      AdminProperties properties,
-      JsonMapper json) {
+  AdminHandler(ModelActivator activator, AdminProperties properties, JsonMapper json) {
     this.activator = activator;
-    this.registry = registry;
     this.token = new BearerToken(properties.token());
     this.maxBodyBytes = properties.maxBodyBytes();
     this.json = json;
@@ -51,7 +43,7 @@ final class AdminHandler {
       return unauthorized();
     }
     Map<String, Object> body = new LinkedHashMap<>();
-    registry.current().ifPresent(b -> body.put("model", b.info()));
+    activator.model().ifPresent(m -> body.put("model", m));
     activator.serving().ifPresent(p -> body.put("directory", p.toString()));
     activator.previous().ifPresent(p -> body.put("previous", p.toString()));
     return ok(body);
@@ -111,12 +103,12 @@ final class AdminHandler {
       outcome.previous().ifPresent(p -> body.put("previous", p.toString()));
       body.put("millis", outcome.millis());
       return ok(body);
-    } catch (BundleException e) {
+    } catch (ModelActivator.Refused e) {
       return problem(
           HttpStatus.UNPROCESSABLE_CONTENT,
           "bundle-rejected",
           e.getMessage(),
-          Map.of("check", e.check().slug()));
+          Map.of("check", e.check()));
     } catch (ModelActivator.NotAttempted e) {
       return problem(HttpStatus.CONFLICT, e.reason(), e.getMessage(), null);
     }

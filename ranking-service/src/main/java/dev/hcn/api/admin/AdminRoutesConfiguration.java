@@ -1,6 +1,5 @@
 package dev.hcn.api.admin;
 
-import dev.hcn.model.ModelRegistry;
 import dev.hcn.ranking.ModelActivator;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -24,11 +23,8 @@ class AdminRoutesConfiguration {
 
   @Bean
   RouterFunction<ServerResponse> adminRoutes(
-      ModelActivator activator,
-      ModelRegistry registry,
-      AdminProperties properties,
-      JsonMapper json) {
-    AdminHandler handler = new AdminHandler(activator, registry, properties, json);
+      ModelActivator activator, AdminProperties properties, JsonMapper json) {
+    AdminHandler handler = new AdminHandler(activator, properties, json);
     return RouterFunctions.route()
         .GET(MODEL, handler::show)
         .POST(MODEL, handler::swap)

@@ -64,7 +64,7 @@ class AdminApiTest {
   void showsAndSwapsTheModel() {
     var shown = admin.show(AdminServiceTest.TOKEN);
     assertThat(shown.body().get("model").get("version").asString())
-        .isEqualTo(registry.current().orElseThrow().info().version());
+        .isEqualTo(registry.current().orElseThrow().version());
     assertThat(shown.body().get("directory").asString()).isEqualTo(TestBundles.path().toString());
 
     var swapped = admin.swap(BundleFixtures.SECOND);
@@ -84,7 +84,7 @@ class AdminApiTest {
 
   @Test
   void aRefusedBundleIsAProblemNamingTheCheckAndTheModelStays() {
-    String before = registry.current().orElseThrow().info().version();
+    String before = registry.current().orElseThrow().version();
     var refused = admin.swap(BundleFixtures.badChecksum(tmp));
     assertThat(refused.status()).isEqualTo(422);
     assertThat(refused.contentType()).startsWith("application/problem+json");
@@ -93,7 +93,7 @@ class AdminApiTest {
     assertThat(refused.body().get("check").asString()).isEqualTo("checksum");
     assertThat(refused.body().get("detail").asString()).contains("items.f32", "sha256 mismatch");
     assertThat(refused.body().get("status").asInt()).isEqualTo(422);
-    assertThat(registry.current().orElseThrow().info().version()).isEqualTo(before);
+    assertThat(registry.current().orElseThrow().version()).isEqualTo(before);
   }
 
   @Test

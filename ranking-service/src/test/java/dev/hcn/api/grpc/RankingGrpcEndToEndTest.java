@@ -59,8 +59,8 @@ class RankingGrpcEndToEndTest extends GrpcChannelTest {
   void ranksTheWholeCatalogueForTheDemoUser() {
     RankResponse r = stub().rank(RankRequest.newBuilder().setUserId("42").setK(10).build());
 
-    assertThat(r.getModelName()).isEqualTo(bundle().info().name());
-    assertThat(r.getModelVersion()).isEqualTo(bundle().info().version());
+    assertThat(r.getModelName()).isEqualTo(bundle().name());
+    assertThat(r.getModelVersion()).isEqualTo(bundle().version());
     assertThat(r.getItemsList()).hasSize(10);
     assertThat(r.getCandidatesScored()).isEqualTo(catalogue());
     assertThat(r.getCandidatesUnknown()).isZero();
@@ -95,7 +95,7 @@ class RankingGrpcEndToEndTest extends GrpcChannelTest {
     assertThat(r.getCandidatesUnknown()).isEqualTo(1);
     for (RankedItem item : r.getItemsList()) {
       assertThat(item.hasDominantInterest()).isTrue();
-      assertThat(item.getDominantInterest()).isBetween(0, bundle().info().interests() - 1);
+      assertThat(item.getDominantInterest()).isBetween(0, bundle().interests() - 1);
     }
   }
 
@@ -118,12 +118,12 @@ class RankingGrpcEndToEndTest extends GrpcChannelTest {
   void getModelDescribesTheServingBundle() {
     GetModelResponse m = stub().getModel(GetModelRequest.getDefaultInstance());
 
-    assertThat(m.getName()).isEqualTo(bundle().info().name());
-    assertThat(m.getVersion()).isEqualTo(bundle().info().version());
-    assertThat(m.getInterests()).isEqualTo(bundle().info().interests());
-    assertThat(m.getDim()).isEqualTo(bundle().info().dim());
+    assertThat(m.getName()).isEqualTo(bundle().name());
+    assertThat(m.getVersion()).isEqualTo(bundle().version());
+    assertThat(m.getInterests()).isEqualTo(bundle().interests());
+    assertThat(m.getDim()).isEqualTo(bundle().dim());
     assertThat(m.getItems()).isEqualTo(catalogue());
-    assertThat(m.getUserFeaturesList()).isEqualTo(bundle().info().userFeatures());
+    assertThat(m.getUserFeaturesList()).isEqualTo(bundle().userFeatures());
   }
 
   @Test

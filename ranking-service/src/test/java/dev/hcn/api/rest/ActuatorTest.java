@@ -61,7 +61,7 @@ class ActuatorTest {
     var a = management.get("/actuator/prometheus");
     assertThat(a.status()).isEqualTo(200);
     String text = a.raw();
-    var info = registry.current().orElseThrow().info();
+    var info = registry.current().orElseThrow();
     assertThat(text)
         .contains(
             "hcn_rank_requests_seconds_count{api=\"rest\",application=\"hcn-ranking\",outcome=\"ok\"}")

@@ -43,15 +43,15 @@ class InterestsApiTest {
     var a = http.get("/v1/users/42/interests");
     assertThat(a.status()).as(a.raw()).isEqualTo(200);
     JsonNode body = a.body();
-    int n = bundle.info().interests();
-    assertThat(body.get("model").get("name").asString()).isEqualTo(bundle.info().name());
-    assertThat(body.get("model").get("version").asString()).isEqualTo(bundle.info().version());
+    int n = bundle.interests();
+    assertThat(body.get("model").get("name").asString()).isEqualTo(bundle.name());
+    assertThat(body.get("model").get("version").asString()).isEqualTo(bundle.version());
     assertThat(body.get("interests")).hasSize(n);
     assertThat(body.get("coldStart").asBoolean()).isFalse();
     assertThat(body.has("projection")).isFalse();
 
     float[] u = bundle.tower().interests(bundle.encoder().encode(demo.items(), demo.features()));
-    int dim = bundle.info().dim();
+    int dim = bundle.dim();
     for (int k = 0; k < n; k++) {
       JsonNode interest = body.get("interests").get(k);
       assertThat(interest.get("index").asInt()).isEqualTo(k);
@@ -75,7 +75,7 @@ class InterestsApiTest {
   @Test
   void cosineMatrixIsSymmetricWithUnitDiagonal() {
     JsonNode cos = http.get("/v1/users/42/interests?m=1").body().get("cosine");
-    int n = bundle.info().interests();
+    int n = bundle.interests();
     assertThat(cos).hasSize(n);
     for (int i = 0; i < n; i++) {
       assertThat(cos.get(i)).hasSize(n);
@@ -92,8 +92,8 @@ class InterestsApiTest {
   void historyComesWithTitlesAndTheWindowEachEventReached() {
     JsonNode history = http.get("/v1/users/42/interests").body().get("history");
     assertThat(history).hasSize(demo.items().length);
-    int shortLength = bundle.info().shortLength();
-    int longLength = bundle.info().longLength();
+    int shortLength = bundle.shortLength();
+    int longLength = bundle.longLength();
     int last = demo.items().length - 1;
     for (int i = 0; i <= last; i++) {
       JsonNode event = history.get(i);
@@ -139,7 +139,7 @@ class InterestsApiTest {
   void projectionPlacesEveryInterestAndTheSampleDeterministically() {
     var a = http.get("/v1/users/42/interests?projection=200");
     JsonNode p = a.body().get("projection");
-    int n = bundle.info().interests();
+    int n = bundle.interests();
     assertThat(p.get("interests")).hasSize(n);
     // 200 sampled items, then the 4 closest items of each interest.
     assertThat(p.get("items")).hasSize(200 + 4 * n);
@@ -154,7 +154,7 @@ class InterestsApiTest {
   void explainGivesTheSoftmaxWeightsOverTheInterestsAndTitles() {
     var a = http.postJson("/v1/rank", "{\"userId\": \"42\", \"k\": 20, \"explain\": true}");
     assertThat(a.status()).isEqualTo(200);
-    int n = bundle.info().interests();
+    int n = bundle.interests();
     for (JsonNode item : a.body().get("items")) {
       JsonNode w = item.get("interestWeights");
       assertThat(w).hasSize(n);
@@ -213,7 +213,7 @@ class InterestsApiTest {
   }
 
   private List<Long> closest(float[] u, int k, int m) {
-    int dim = bundle.info().dim();
+    int dim = bundle.dim();
     int rows = bundle.items().rows();
     double[] s = new double[rows];
     for (int row = 1; row < rows; row++) {
