@@ -16,6 +16,14 @@ public interface RequestContext {
    */
   void checkpoint();
 
+  /**
+   * How long the request had waited for a thread when this was called, counted from its arrival; 0
+   * where the transport does not queue requests.
+   */
+  default long queuedNanos() {
+    return 0;
+  }
+
   /** A context with no deadline that is never cancelled. */
   static RequestContext unbounded(String api) {
     return new RequestContext() {
