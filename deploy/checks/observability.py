@@ -5,7 +5,10 @@ Starts the built service jar and a real Prometheus (deploy/prometheus config and
 target rewritten to the service's management port on loopback), sends REST and gRPC traffic, then checks that:
   * Prometheus scrapes the service (up == 1) and loads every alert rule without errors;
   * every metric that a Grafana panel or an alert rule uses exists in Prometheus;
-  * every Grafana panel query evaluates and returns data.
+  * every Grafana panel query evaluates and returns data;
+  * every alert rule's query, without its threshold, returns data (its metrics exist with the labels
+    it selects, e.g. outcome="internal", the shed counter);
+  * a ranking request refused before the service (malformed body) is counted too.
 Exits non-zero with the list of problems otherwise. Usage: deploy/checks/observability.py (repo root).
 """
 
@@ -94,6 +97,7 @@ def main() -> int:
                     f"--spring.grpc.server.port={GRPC}",
                     f"--hcn.model.bundle-path={ROOT}/model-artifacts/bundles/hcn-ml1m",
                     "--hcn.history.source=redis",
+                    "--spring.data.redis.host=127.0.0.1",
                     f"--spring.data.redis.port={REDIS}",
                 ],
                 stdout=service_log,
@@ -139,7 +143,8 @@ def main() -> int:
             for u in ("42", "7")
             for n, i in enumerate([1193, 661, 914, 3408, 2355])
         ]
-        assert post_json(f"http://127.0.0.1:{HTTP}/v1/events", {"events": events}) == 202
+        status = post_json(f"http://127.0.0.1:{HTTP}/v1/events", {"events": events})
+        assert status == 202, f"events API answered {status}"
 
         # Traffic over both APIs, including an error, spread over a few scrapes so rates exist.
         for i in range(12):
@@ -152,6 +157,13 @@ def main() -> int:
                 == 200
             )
             assert post_json(f"http://127.0.0.1:{HTTP}/v1/rank", {"userId": "42", "k": 0}) == 400
+            malformed = urllib.request.Request(
+                f"http://127.0.0.1:{HTTP}/v1/rank", b'{"userId": ', {"Content-Type": "application/json"}
+            )
+            try:
+                urllib.request.urlopen(malformed, timeout=10)
+            except urllib.error.HTTPError as e:
+                assert e.code == 400, e.code
             if i % 4 == 0:
                 subprocess.run(
                     [java, "-jar", cli, "rank", "--target", f"localhost:{GRPC}", "--user", "42", "--k", "5"],
@@ -205,6 +217,15 @@ def main() -> int:
             elif not res["data"]["result"] and "fallbacks" not in expr:
                 # Fallbacks only appear when the history store fails; every other panel must show data.
                 problems.append(f"panel {title!r}: no data for {expr}")
+        threshold = re.compile(r"\s*(==|!=|>=|<=|>|<)\s*[-+0-9.e]+\s*$")
+        for r in loaded:
+            bare = threshold.sub("", r["query"]).replace("[5m]", "[30s]")
+            res = prom_query(bare)
+            if res["status"] != "success" or not res["data"]["result"]:
+                problems.append(f"alert {r['name']}: no data for {bare}")
+        early = prom_query('hcn_rank_requests_seconds_count{api="rest",outcome="malformed-body"}')
+        if not early["data"]["result"] or float(early["data"]["result"][0]["value"][1]) < 1:
+            problems.append("a malformed ranking request was not counted (outcome malformed-body)")
         print(
             f"checked {len(names)} metric names, {len(panel_exprs)} panel queries, {len(loaded)} alert rules"
         )

@@ -100,7 +100,10 @@ public final class RankingMetrics {
     }
     swapCounter("admin", "ok");
     for (String api : APIS) {
-      for (String outcome : new String[] {"ok", INTERNAL, ErrorType.OVERLOADED.slug()}) {
+      for (String outcome :
+          new String[] {
+            "ok", INTERNAL, ErrorType.OVERLOADED.slug(), ErrorType.DEADLINE_EXCEEDED.slug()
+          }) {
         requestTimer(api, outcome);
       }
       for (ShedReason reason : ShedReason.values()) {
