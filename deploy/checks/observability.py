@@ -10,6 +10,8 @@ target rewritten to the service's management port on loopback), sends REST and g
     it selects, e.g. outcome="internal", the shed counter);
   * a ranking request refused before the service (malformed body) is counted too.
 Exits non-zero with the list of problems otherwise. Usage: deploy/checks/observability.py (repo root).
+HCN_OBS_PORTS=http,management,grpc,prometheus,redis overrides the five ports; a port already taken stops
+the check at once (it would otherwise scrape whatever service holds it).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +32,9 @@ import urllib.parse
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-HTTP, MANAGEMENT, GRPC, PROM, REDIS = 18480, 18481, 19490, 19491, 18482
+HTTP, MANAGEMENT, GRPC, PROM, REDIS = (
+    int(p) for p in os.environ.get("HCN_OBS_PORTS", "18480,18481,19490,19491,18482").split(",")
+)
 METRIC = re.compile(r"\b((?:hcn|cache|jvm|process|http_server|grpc_server|resilience4j)_[a-z_]+)")
 
 
@@ -64,7 +69,17 @@ def prom_query(expr: str):
     return get(f"http://127.0.0.1:{PROM}/api/v1/query?{q}")
 
 
+def taken(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def main() -> int:
+    busy = [p for p in (HTTP, MANAGEMENT, GRPC, PROM, REDIS) if taken(p)]
+    if busy:
+        raise SystemExit(
+            f"ports already in use: {busy}; set HCN_OBS_PORTS=http,management,grpc,prometheus,redis"
+        )
     jars = [j for j in glob.glob(f"{ROOT}/ranking-service/target/ranking-service-*.jar") if "plain" not in j]
     cli = f"{ROOT}/loadtest/target/hcn-cli.jar"
     if not jars or not os.path.exists(cli):
@@ -82,6 +97,8 @@ def main() -> int:
                 start_new_session=True,
             )
         )
+        # Up before the service, whose store breaker would otherwise open on the first writes.
+        wait_for("redis", lambda: taken(REDIS), 30)
         service_log = open(os.path.join(work, "service.log"), "w")
         procs.append(
             subprocess.Popen(
@@ -143,8 +160,11 @@ def main() -> int:
             for u in ("42", "7")
             for n, i in enumerate([1193, 661, 914, 3408, 2355])
         ]
-        status = post_json(f"http://127.0.0.1:{HTTP}/v1/events", {"events": events})
-        assert status == 202, f"events API answered {status}"
+        wait_for(
+            "the events API (202)",
+            lambda: post_json(f"http://127.0.0.1:{HTTP}/v1/events", {"events": events}) == 202,
+            30,
+        )
 
         # Traffic over both APIs, including an error, spread over a few scrapes so rates exist.
         for i in range(12):
