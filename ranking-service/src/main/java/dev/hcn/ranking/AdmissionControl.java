@@ -4,6 +4,8 @@ import dev.hcn.ranking.RankingMetrics.ShedReason;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -11,20 +13,39 @@ import org.springframework.stereotype.Component;
  * AdmissionProperties#effectiveMaxConcurrent()} slots and, from a budget of candidates, as many
  * units as it scores; when either is short it is refused at once ({@link ErrorType#OVERLOADED}):
  * there is no queue, since under overload a queue only adds its wait to every admitted request.
- * Requests whose deadline passed, or that waited too long for a thread, are refused before any work
- * too. Every refusal is counted by reason ({@code hcn.rank.shed}).
+ * Requests whose deadline passed, or that waited too long for a thread while the waits have stayed
+ * too long for a while (a standing queue), are refused before any work too. Every refusal is
+ * counted by reason ({@code hcn.rank.shed}).
  */
 @Component
 public final class AdmissionControl {
 
   private final int maxConcurrent;
   private final int volumeBudget;
+
+  /**
+   * How long every queued call must have waited more than the limit before calls are shed for it: a
+   * burst or a scheduler stall (GC pause, descheduled VM) makes a few calls wait, a standing queue
+   * makes all of them wait; 100 ms is CoDel's interval for the same distinction.
+   */
+  static final long STANDING_QUEUE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private static final long NOT_ABOVE = Long.MIN_VALUE;
+
   private final long maxQueueNanos;
+  private final LongSupplier clock;
+  // Since when every queued call has waited more than the limit; NOT_ABOVE when the last did not.
+  private final AtomicLong aboveSince = new AtomicLong(NOT_ABOVE);
   private final Semaphore slots;
   private final Semaphore volume;
   private final RankingMetrics metrics;
 
   public AdmissionControl(AdmissionProperties properties, RankingMetrics metrics) {
+    this(properties, metrics, System::nanoTime);
+  }
+
+  AdmissionControl(AdmissionProperties properties, RankingMetrics metrics, LongSupplier clock) {
+    this.clock = clock;
     this.maxConcurrent = properties.effectiveMaxConcurrent();
     // Semaphore permits are ints; a larger budget is no limit in practice.
     this.volumeBudget =
@@ -57,7 +78,7 @@ public final class AdmissionControl {
       throw gone;
     }
     long queued = context.queuedNanos();
-    if (maxQueueNanos > 0 && queued > maxQueueNanos) {
+    if (maxQueueNanos > 0 && queued >= 0 && standingQueue(queued)) {
       throw refuse(
           context,
           ShedReason.QUEUE,
@@ -80,6 +101,25 @@ public final class AdmissionControl {
           "the candidates already being scored leave no room for " + weight + " more");
     }
     return new Permit(weight);
+  }
+
+  /**
+   * Whether this wait is over the limit and every wait has been for {@link #STANDING_QUEUE_NANOS}.
+   */
+  private boolean standingQueue(long queued) {
+    if (queued <= maxQueueNanos) {
+      if (aboveSince.get() != NOT_ABOVE) {
+        aboveSince.set(NOT_ABOVE);
+      }
+      return false;
+    }
+    long now = clock.getAsLong();
+    long since = aboveSince.get();
+    if (since == NOT_ABOVE) {
+      aboveSince.compareAndSet(NOT_ABOVE, now);
+      return false;
+    }
+    return now - since >= STANDING_QUEUE_NANOS;
   }
 
   /** Free request slots now (for tests and diagnostics). */

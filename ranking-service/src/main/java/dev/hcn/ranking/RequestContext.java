@@ -17,11 +17,11 @@ public interface RequestContext {
   void checkpoint();
 
   /**
-   * How long the request had waited for a thread when this was called, counted from its arrival; 0
-   * where the transport does not queue requests.
+   * How long the request had waited for a thread behind other requests; negative where the
+   * transport does not queue requests (or cannot see its queue).
    */
   default long queuedNanos() {
-    return 0;
+    return -1;
   }
 
   /** A context with no deadline that is never cancelled. */

@@ -115,14 +115,36 @@ class AdmissionControlTest {
   }
 
   @Test
-  void aCallThatQueuedTooLongIsRefused() {
-    var admission = limiter(4, 100, Duration.ofMillis(10));
-    assertOverloaded(() -> admission.admit(context(Duration.ofMillis(11).toNanos(), false), 1));
+  void callsAreRefusedOnlyOnceEveryWaitHasBeenTooLongForAWhile() {
+    long[] now = {1_000_000_000L};
+    var admission =
+        new AdmissionControl(
+            new AdmissionProperties(4, 100, Duration.ofMillis(10)), metrics, () -> now[0]);
+    RequestContext slow = context(Duration.ofMillis(11).toNanos(), false);
+    RequestContext quick = context(Duration.ofMillis(9).toNanos(), false);
+    // A burst or a stall: long waits for less than the standing-queue interval are admitted.
+    admission.admit(slow, 1).close();
+    now[0] += Duration.ofMillis(99).toNanos();
+    admission.admit(slow, 1).close();
+    // A standing queue: still too long 100 ms later.
+    now[0] += Duration.ofMillis(1).toNanos();
+    assertOverloaded(() -> admission.admit(slow, 1));
     assertThat(shed("queue")).isEqualTo(1);
     assertThat(admission.availableSlots()).isEqualTo(4);
-    admission.admit(context(Duration.ofMillis(9).toNanos(), false), 1).close();
+    // A call that waited within the limit ends it.
+    admission.admit(quick, 1).close();
+    admission.admit(slow, 1).close();
+    // Transports without a queue report a negative wait and never end or start one.
+    now[0] += Duration.ofMillis(100).toNanos();
+    admission.admit(context(-1, false), 1).close();
+    assertOverloaded(() -> admission.admit(slow, 1));
+    assertThat(shed("queue")).isEqualTo(2);
     // 0 = no limit on the wait
-    limiter(4, 100, Duration.ZERO).admit(context(Duration.ofMinutes(5).toNanos(), false), 1);
+    var unlimited =
+        new AdmissionControl(new AdmissionProperties(4, 100, Duration.ZERO), metrics, () -> now[0]);
+    unlimited.admit(context(Duration.ofMinutes(5).toNanos(), false), 1).close();
+    now[0] += Duration.ofSeconds(1).toNanos();
+    unlimited.admit(context(Duration.ofMinutes(5).toNanos(), false), 1).close();
   }
 
   @Test
