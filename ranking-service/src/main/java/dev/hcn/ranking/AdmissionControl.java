@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,6 +41,7 @@ public final class AdmissionControl {
   private final Semaphore volume;
   private final RankingMetrics metrics;
 
+  @Autowired
   public AdmissionControl(AdmissionProperties properties, RankingMetrics metrics) {
     this(properties, metrics, System::nanoTime);
   }
