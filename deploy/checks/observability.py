@@ -5,8 +5,13 @@ Starts the built service jar and a real Prometheus (deploy/prometheus config and
 target rewritten to the service's management port on loopback), sends REST and gRPC traffic, then checks that:
   * Prometheus scrapes the service (up == 1) and loads every alert rule without errors;
   * every metric that a Grafana panel or an alert rule uses exists in Prometheus;
-  * every Grafana panel query evaluates and returns data.
+  * every Grafana panel query evaluates and returns data;
+  * every alert rule's query, without its threshold, returns data (its metrics exist with the labels
+    it selects, e.g. outcome="internal", the shed counter);
+  * a ranking request refused before the service (malformed body) is counted too.
 Exits non-zero with the list of problems otherwise. Usage: deploy/checks/observability.py (repo root).
+HCN_OBS_PORTS=http,management,grpc,prometheus,redis overrides the five ports; a port already taken stops
+the check at once (it would otherwise scrape whatever service holds it).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +33,9 @@ import urllib.request
 import service
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-HTTP, MANAGEMENT, GRPC, PROM, REDIS = 18480, 18481, 19490, 19491, 18482
+HTTP, MANAGEMENT, GRPC, PROM, REDIS = (
+    int(p) for p in os.environ.get("HCN_OBS_PORTS", "18480,18481,19490,19491,18482").split(",")
+)
 METRIC = re.compile(r"\b((?:hcn|cache|jvm|process|http_server|grpc_server|resilience4j)_[a-z_]+)")
 
 
@@ -62,7 +70,17 @@ def prom_query(expr: str):
     return get(f"http://127.0.0.1:{PROM}/api/v1/query?{q}")
 
 
+def taken(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def main() -> int:
+    busy = [p for p in (HTTP, MANAGEMENT, GRPC, PROM, REDIS) if taken(p)]
+    if busy:
+        raise SystemExit(
+            f"ports already in use: {busy}; set HCN_OBS_PORTS=http,management,grpc,prometheus,redis"
+        )
     jars = [j for j in [service.built_jar()] if j]
     cli = service.CLI
     if not jars or not os.path.exists(cli):
@@ -80,6 +98,8 @@ def main() -> int:
                 start_new_session=True,
             )
         )
+        # Up before the service, whose store breaker would otherwise open on the first writes.
+        wait_for("redis", lambda: taken(REDIS), 30)
         service_log = os.path.join(work, "service.log")
         procs.append(
             service.start(
@@ -88,7 +108,11 @@ def main() -> int:
                 HTTP,
                 GRPC,
                 MANAGEMENT,
-                ["--hcn.history.source=redis", f"--spring.data.redis.port={REDIS}"],
+                [
+                    "--hcn.history.source=redis",
+                    "--spring.data.redis.host=127.0.0.1",
+                    f"--spring.data.redis.port={REDIS}",
+                ],
             )
         )
         service.wait_ready(procs[-1], MANAGEMENT, service_log, 180)
@@ -125,7 +149,11 @@ def main() -> int:
             for u in ("42", "7")
             for n, i in enumerate([1193, 661, 914, 3408, 2355])
         ]
-        assert post_json(f"http://127.0.0.1:{HTTP}/v1/events", {"events": events}) == 202
+        wait_for(
+            "the events API (202)",
+            lambda: post_json(f"http://127.0.0.1:{HTTP}/v1/events", {"events": events}) == 202,
+            30,
+        )
 
         # Traffic over both APIs, including an error, spread over a few scrapes so rates exist.
         for i in range(12):
@@ -138,6 +166,13 @@ def main() -> int:
                 == 200
             )
             assert post_json(f"http://127.0.0.1:{HTTP}/v1/rank", {"userId": "42", "k": 0}) == 400
+            malformed = urllib.request.Request(
+                f"http://127.0.0.1:{HTTP}/v1/rank", b'{"userId": ', {"Content-Type": "application/json"}
+            )
+            try:
+                urllib.request.urlopen(malformed, timeout=10)
+            except urllib.error.HTTPError as e:
+                assert e.code == 400, e.code
             if i % 4 == 0:
                 subprocess.run(
                     [java, "-jar", cli, "rank", "--target", f"localhost:{GRPC}", "--user", "42", "--k", "5"],
@@ -191,6 +226,15 @@ def main() -> int:
             elif not res["data"]["result"] and "fallbacks" not in expr:
                 # Fallbacks only appear when the history store fails; every other panel must show data.
                 problems.append(f"panel {title!r}: no data for {expr}")
+        threshold = re.compile(r"\s*(==|!=|>=|<=|>|<)\s*[-+0-9.e]+\s*$")
+        for r in loaded:
+            bare = threshold.sub("", r["query"]).replace("[5m]", "[30s]")
+            res = prom_query(bare)
+            if res["status"] != "success" or not res["data"]["result"]:
+                problems.append(f"alert {r['name']}: no data for {bare}")
+        early = prom_query('hcn_rank_requests_seconds_count{api="rest",outcome="malformed-body"}')
+        if not early["data"]["result"] or float(early["data"]["result"][0]["value"][1]) < 1:
+            problems.append("a malformed ranking request was not counted (outcome malformed-body)")
         print(
             f"checked {len(names)} metric names, {len(panel_exprs)} panel queries, {len(loaded)} alert rules"
         )

@@ -36,6 +36,7 @@ public class DefaultRankingService implements RankingService {
   private final RankingProperties limits;
   private final RankingMetrics metrics;
   private final InterestInspector inspector;
+  private final AdmissionControl admission;
 
   public DefaultRankingService(
       ModelRegistry registry,
@@ -43,8 +44,10 @@ public class DefaultRankingService implements RankingService {
       InterestCache interests,
       TopKScorer scorer,
       RankingProperties limits,
-      RankingMetrics metrics) {
+      RankingMetrics metrics,
+      AdmissionControl admission) {
     this.registry = registry;
+    this.admission = admission;
     this.history = history;
     this.interestCache = interests;
     this.scorer = scorer;
@@ -61,13 +64,22 @@ public class DefaultRankingService implements RankingService {
       // The lease keeps this request's bundle (and its ONNX session) open across a swap.
       try (ModelRegistry.Lease lease =
           registry.lease().orElseThrow(DefaultRankingService::notReady)) {
-        return run(lease.bundle(), query, context, true);
+        ModelBundle bundle = lease.bundle();
+        validate(query);
+        // Bad input is refused before admission: it costs nothing and must not count as a shed.
+        long weight =
+            query.candidates() == null ? bundle.items().rows() - 1 : query.candidates().length;
+        try (AdmissionControl.Permit admitted = admission.admit(context, weight)) {
+          return run(bundle, query, context, true);
+        }
       }
     } catch (RankingException e) {
       outcome = e.type().slug();
       throw e;
-    } catch (RuntimeException e) {
-      outcome = "error";
+    } catch (Throwable e) {
+      // Errors too (StackOverflowError, OutOfMemoryError): counted, then left to the API adapter,
+      // which logs them and answers an internal error.
+      outcome = RankingMetrics.INTERNAL;
       throw e;
     } finally {
       metrics.request(context.api(), outcome, System.nanoTime() - start);
@@ -102,10 +114,11 @@ public class DefaultRankingService implements RankingService {
               + ", got "
               + q.projection());
     }
-    ctx.checkpoint();
     // A lease, as for ranking: a swap must not close the tower's session while it runs.
-    try (ModelRegistry.Lease lease =
-        registry.lease().orElseThrow(DefaultRankingService::notReady)) {
+    try (ModelRegistry.Lease lease = registry.lease().orElseThrow(DefaultRankingService::notReady);
+        // The closest items of every interest are searched over the whole catalogue.
+        AdmissionControl.Permit admitted =
+            admission.admit(ctx, lease.bundle().items().rows() - 1)) {
       ModelBundle bundle = lease.bundle();
       UserInterests user = userInterests(bundle, asRank, ctx, false, true);
       return inspector.inspect(
@@ -141,6 +154,7 @@ public class DefaultRankingService implements RankingService {
     }
     int k = Math.min(limits.maxK(), 100);
     var query = new RankQuery(null, null, k, sample, Map.of(), true);
+    validate(query);
     run(bundle, query, RequestContext.unbounded("warmup"), false);
   }
 
@@ -149,12 +163,12 @@ public class DefaultRankingService implements RankingService {
    * check of a bundle about to be installed. The caller owns {@code bundle}.
    */
   RankResult rankUnmeasured(ModelBundle bundle, RankQuery query) {
+    validate(query);
     return run(bundle, query, RequestContext.unbounded("verify"), false);
   }
 
+  /** Ranks a query already validated (and, when serving, admitted). */
   private RankResult run(ModelBundle bundle, RankQuery q, RequestContext ctx, boolean measured) {
-    validate(q);
-    ctx.checkpoint();
     UserInterests user = userInterests(bundle, q, ctx, measured, measured);
     float[] interests = user.interests();
     TowerInput input = user.input();

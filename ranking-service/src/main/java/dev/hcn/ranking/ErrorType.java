@@ -20,6 +20,11 @@ public enum ErrorType {
   PAYLOAD_TOO_LARGE("payload-too-large"),
   /** The service has not finished loading and warming its model. */
   NOT_READY("not-ready"),
+  /**
+   * The service is running as much ranking work as it admits; retrying shortly (REST: after {@code
+   * Retry-After}) or on another replica is safe.
+   */
+  OVERLOADED("overloaded"),
   /** The caller's deadline passed before the answer was ready. */
   DEADLINE_EXCEEDED("deadline-exceeded"),
   /** The caller cancelled the request. */

@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -38,7 +41,35 @@ public final class RankingMetrics {
     }
   }
 
+  /** Why a request was refused before any work; the {@code reason} tag of {@code hcn.rank.shed}. */
+  public enum ShedReason {
+    /** As many requests as allowed were already running. */
+    CONCURRENCY("concurrency"),
+    /** The candidates already being scored left no room for this request's. */
+    VOLUME("volume"),
+    /** The call waited longer than allowed for a thread before it started. */
+    QUEUE("queue"),
+    /** The caller's deadline had passed (or it had gone) before the work began. */
+    DEADLINE("deadline");
+
+    final String tag;
+
+    ShedReason(String tag) {
+      this.tag = tag;
+    }
+  }
+
+  /** The outcome of a request that failed for a reason of the service's own (an HTTP 500). */
+  public static final String INTERNAL = "internal";
+
+  /** The APIs whose meters exist from the start, so that dashboards and alerts see zeros. */
+  private static final String[] APIS = {"rest", "grpc"};
+
   private final MeterRegistry registry;
+  // One timer per (api, outcome), built on first use: registering through the builder on every
+  // request costs a registry lookup and an id allocation per call.
+  private final Map<String, Timer> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> sheds = new ConcurrentHashMap<>();
   private final Timer[] stages = new Timer[Stage.values().length];
   private final DistributionSummary candidates;
   private final AtomicReference<Gauge> modelInfo = new AtomicReference<>();
@@ -68,20 +99,64 @@ public final class RankingMetrics {
               .register(registry));
     }
     swapCounter("admin", "ok");
+    for (String api : APIS) {
+      for (String outcome :
+          new String[] {
+            "ok", INTERNAL, ErrorType.OVERLOADED.slug(), ErrorType.DEADLINE_EXCEEDED.slug()
+          }) {
+        requestTimer(api, outcome);
+      }
+      for (ShedReason reason : ShedReason.values()) {
+        shedCounter(api, reason);
+      }
+    }
   }
 
-  /** Records one request; {@code outcome} is {@code ok} or an {@link ErrorType} slug. */
+  /**
+   * Records one request; {@code outcome} is {@code ok}, an {@link ErrorType} slug or {@link
+   * #INTERNAL}.
+   */
   public void request(String api, String outcome, long nanos) {
-    Timer.builder("hcn.rank.requests")
-        .description("Ranking requests by API and outcome")
-        .tag("api", api)
-        .tag("outcome", outcome)
-        .register(registry)
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    requestTimer(api, outcome).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Records a request the API adapter refused before it reached the ranking flow (a body or message
+   * that does not parse, an invalid header); it took no measurable time of the flow.
+   */
+  public void rejected(String api, String outcome) {
+    request(api, outcome, 0);
+  }
+
+  /** Counts a request refused before any work, by {@code api} and reason. */
+  public void shed(String api, ShedReason reason) {
+    shedCounter(api, reason).increment();
+  }
+
+  private Timer requestTimer(String api, String outcome) {
+    return requests.computeIfAbsent(
+        api + ' ' + outcome,
+        key ->
+            Timer.builder("hcn.rank.requests")
+                .description("Ranking requests by API and outcome")
+                .tag("api", api)
+                .tag("outcome", outcome)
+                .register(registry));
+  }
+
+  private Counter shedCounter(String api, ShedReason reason) {
+    return sheds.computeIfAbsent(
+        api + ' ' + reason.tag,
+        key ->
+            Counter.builder("hcn.rank.shed")
+                .description("Requests refused before any work, by API and reason")
+                .tag("api", api)
+                .tag("reason", reason.tag)
+                .register(registry));
   }
 
   public void stage(Stage stage, long nanos) {
-    stages[stage.ordinal()].record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    stages[stage.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void candidates(int scored) {

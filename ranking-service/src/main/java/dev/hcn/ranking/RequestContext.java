@@ -16,6 +16,14 @@ public interface RequestContext {
    */
   void checkpoint();
 
+  /**
+   * How long the request had waited for a thread behind other requests; negative where the
+   * transport does not queue requests (or cannot see its queue).
+   */
+  default long queuedNanos() {
+    return -1;
+  }
+
   /** A context with no deadline that is never cancelled. */
   static RequestContext unbounded(String api) {
     return new RequestContext() {

@@ -300,4 +300,113 @@ class DefaultRankingServiceTest {
               assertThat(e.field()).isEqualTo(field);
             });
   }
+
+  private DefaultRankingService admitting(
+      HistorySource source, SimpleMeterRegistry meters, AdmissionControl admission) {
+    return TestRanking.service(
+        bundle,
+        source,
+        meters,
+        TestRanking.LIMITS,
+        new dev.hcn.scoring.TopKScorer(new dev.hcn.scoring.VectorScoringKernel(), 20_000, null),
+        admission);
+  }
+
+  private static double requests(SimpleMeterRegistry meters, String outcome) {
+    var timer = meters.find("hcn.rank.requests").tags("api", "test", "outcome", outcome).timer();
+    return timer == null ? 0 : timer.count();
+  }
+
+  @Test
+  void errorsAreCountedAsInternalRethrownAndGiveTheirAdmissionBack() {
+    var meters = new SimpleMeterRegistry();
+    var admission =
+        new AdmissionControl(
+            new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO),
+            new RankingMetrics(meters));
+    AtomicInteger calls = new AtomicInteger();
+    // Scoring split across an executor that fails: an Error first, then a RuntimeException.
+    var s =
+        TestRanking.service(
+            bundle,
+            id -> UserHistory.EMPTY,
+            meters,
+            TestRanking.LIMITS,
+            TestRanking.splitting(
+                task -> {
+                  if (calls.incrementAndGet() == 1) {
+                    throw new StackOverflowError("deep");
+                  }
+                  throw new IllegalStateException("pool broke");
+                }),
+            admission);
+    assertThatThrownBy(() -> rank(s, new RankQuery("u", someIds, 3, null, null, false)))
+        .isInstanceOf(StackOverflowError.class);
+    assertThatThrownBy(() -> rank(s, new RankQuery("u", someIds, 3, null, null, false)))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(requests(meters, "internal")).isEqualTo(2);
+    assertThat(admission.availableSlots()).isEqualTo(1);
+    assertThat(admission.availableVolume()).isEqualTo(1_000_000);
+    // And the slot is really free: the next request runs.
+    var ok = admitting(id -> UserHistory.EMPTY, meters, admission);
+    assertThat(rank(ok, new RankQuery("u", someIds, 3, null, null, false)).items()).hasSize(3);
+  }
+
+  @Test
+  void aSaturatedServiceRefusesRankingAndInterestsButValidatesFirst() {
+    var meters = new SimpleMeterRegistry();
+    var admission =
+        new AdmissionControl(
+            new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO),
+            new RankingMetrics(meters));
+    var s = admitting(id -> UserHistory.EMPTY, meters, admission);
+    try (var held = admission.admit(RequestContext.unbounded("test"), 1)) {
+      assertThatThrownBy(() -> rank(s, new RankQuery("u", someIds, 3, null, null, false)))
+          .isInstanceOfSatisfying(
+              RankingException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.OVERLOADED));
+      assertThatThrownBy(
+              () ->
+                  s.interests(
+                      new dev.hcn.interests.InterestQuery("u", null, null, 5, 0),
+                      RequestContext.unbounded("test")))
+          .isInstanceOfSatisfying(
+              RankingException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.OVERLOADED));
+      // Bad input is answered as such, not as overload.
+      assertThatThrownBy(() -> rank(s, new RankQuery("u", someIds, 0, null, null, false)))
+          .isInstanceOfSatisfying(
+              RankingException.class,
+              e -> assertThat(e.type()).isEqualTo(ErrorType.K_OUT_OF_RANGE));
+    }
+    assertThat(requests(meters, "overloaded")).isEqualTo(1);
+    assertThat(
+            meters
+                .get("hcn.rank.shed")
+                .tags("api", "test", "reason", "concurrency")
+                .counter()
+                .count())
+        .isEqualTo(2);
+    assertThat(admission.availableSlots()).isEqualTo(1);
+  }
+
+  @Test
+  void theWholeCatalogueWeighsTheCatalogueSize() {
+    var meters = new SimpleMeterRegistry();
+    int catalogue = bundle.items().rows() - 1;
+    // Room for one whole-catalogue request, or for a small one beside a nearly whole one.
+    var admission =
+        new AdmissionControl(
+            new AdmissionProperties(10, catalogue, java.time.Duration.ZERO),
+            new RankingMetrics(meters));
+    var s = admitting(id -> UserHistory.EMPTY, meters, admission);
+    try (var held = admission.admit(RequestContext.unbounded("test"), 1)) {
+      assertThatThrownBy(() -> rank(s, new RankQuery("u", null, 3, null, null, false)))
+          .isInstanceOfSatisfying(
+              RankingException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.OVERLOADED));
+      assertThat(rank(s, new RankQuery("u", someIds, 3, null, null, false)).items()).hasSize(3);
+    }
+    assertThat(rank(s, new RankQuery("u", null, 3, null, null, false)).items()).hasSize(3);
+    assertThat(
+            meters.get("hcn.rank.shed").tags("api", "test", "reason", "volume").counter().count())
+        .isEqualTo(1);
+  }
 }

@@ -40,7 +40,8 @@ class ModelActivatorTest {
           new InterestCache(0, meters),
           new TopKScorer(new VectorScoringKernel(), 20_000, null),
           TestRanking.LIMITS,
-          metrics);
+          metrics,
+          AdmissionControl.unlimited(metrics));
   private final ModelActivator activator =
       new ModelActivator(
           TestBundles.loader(),

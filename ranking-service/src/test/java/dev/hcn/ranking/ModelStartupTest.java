@@ -34,7 +34,8 @@ class ModelStartupTest {
           new InterestCache(0, meters),
           new TopKScorer(new VectorScoringKernel(), 20_000, null),
           TestRanking.LIMITS,
-          metrics);
+          metrics,
+          AdmissionControl.unlimited(metrics));
 
   private ModelStartup startup(String path) {
     // Records each event together with whether a model was serving at that moment.
@@ -70,7 +71,7 @@ class ModelStartupTest {
                   .value())
           .isEqualTo(1.0);
       // Warm-up records no request metrics.
-      assertThat(meters.find("hcn.rank.requests").timers()).isEmpty();
+      assertThat(meters.find("hcn.rank.requests").timers()).allMatch(t -> t.count() == 0);
     } finally {
       registry.close();
     }

@@ -29,17 +29,35 @@ final class TestRanking {
       MeterRegistry meters,
       RankingProperties limits,
       TopKScorer scorer) {
+    return service(
+        bundle,
+        source,
+        meters,
+        limits,
+        scorer,
+        AdmissionControl.unlimited(new RankingMetrics(meters)));
+  }
+
+  static DefaultRankingService service(
+      ModelBundle bundle,
+      HistorySource source,
+      MeterRegistry meters,
+      RankingProperties limits,
+      TopKScorer scorer,
+      AdmissionControl admission) {
     ModelRegistry registry = new ModelRegistry();
     if (bundle != null) {
       registry.install(bundle);
     }
+    var metrics = new RankingMetrics(meters);
     return new DefaultRankingService(
         registry,
         HistoryReader.direct(source),
         new InterestCache(0, meters),
         scorer,
         limits,
-        new RankingMetrics(meters));
+        metrics,
+        admission);
   }
 
   /** A scorer that splits every request with more than one candidate across {@code executor}. */

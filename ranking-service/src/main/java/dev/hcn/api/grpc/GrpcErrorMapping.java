@@ -44,7 +44,7 @@ class GrpcErrorMapping implements GrpcExceptionHandler {
   static Status.Code code(ErrorType type) {
     return switch (type) {
       case INVALID_REQUEST, MALFORMED_BODY, K_OUT_OF_RANGE -> Status.Code.INVALID_ARGUMENT;
-      case TOO_MANY_CANDIDATES, HISTORY_TOO_LONG, PAYLOAD_TOO_LARGE, TOO_MANY_EVENTS ->
+      case TOO_MANY_CANDIDATES, HISTORY_TOO_LONG, PAYLOAD_TOO_LARGE, TOO_MANY_EVENTS, OVERLOADED ->
           Status.Code.RESOURCE_EXHAUSTED;
       case NOT_READY, STORE_UNAVAILABLE -> Status.Code.UNAVAILABLE;
       case INGESTION_DISABLED -> Status.Code.FAILED_PRECONDITION;

@@ -23,19 +23,30 @@ final class GrpcRequestContext implements RequestContext {
   static final long DEADLINE_SLACK_MS = 100;
 
   private final Context context;
+  private final long queuedNanos;
 
   GrpcRequestContext(Context context) {
+    this(context, 0);
+  }
+
+  private GrpcRequestContext(Context context, long queuedNanos) {
     this.context = context;
+    this.queuedNanos = queuedNanos;
   }
 
   /** The context of the call being served on this thread. */
   static GrpcRequestContext current() {
-    return new GrpcRequestContext(Context.current());
+    return new GrpcRequestContext(Context.current(), QueueTimedExecutor.currentWait());
   }
 
   @Override
   public String api() {
     return API;
+  }
+
+  @Override
+  public long queuedNanos() {
+    return queuedNanos;
   }
 
   @Override

@@ -44,6 +44,7 @@ class GrpcServerConfig {
   /** Calls run on the fixed pool sized to the cores (see {@link GrpcExecutorProperties}). */
   @Bean
   <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> hcnCallExecutor(CallPool pool) {
-    return builder -> builder.executor(pool.executor());
+    // Timed, so that admission control can refuse calls that waited long for a thread.
+    return builder -> builder.executor(new QueueTimedExecutor(pool.executor()));
   }
 }

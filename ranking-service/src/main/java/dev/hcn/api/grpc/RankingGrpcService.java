@@ -10,7 +10,10 @@ import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.RankingGrpc;
 import dev.hcn.events.EventSink;
+import dev.hcn.ranking.RankQuery;
 import dev.hcn.ranking.RankResult;
+import dev.hcn.ranking.RankingException;
+import dev.hcn.ranking.RankingMetrics;
 import dev.hcn.ranking.RankingService;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
@@ -27,10 +30,12 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
 
   private final RankingService ranking;
   private final EventSink events;
+  private final RankingMetrics metrics;
 
-  RankingGrpcService(RankingService ranking, EventSink events) {
+  RankingGrpcService(RankingService ranking, EventSink events, RankingMetrics metrics) {
     this.ranking = ranking;
     this.events = events;
+    this.metrics = metrics;
   }
 
   @Override
@@ -40,11 +45,18 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
 
   @Override
   public void rank(RankRequest request, StreamObserver<RankResponse> responses) {
-    MalformedRequests.reject(request);
-    GrpcRequestContext context = GrpcRequestContext.current();
-    // A call whose deadline passed while it waited for a thread does no work at all.
-    context.checkpoint();
-    RankResult result = ranking.rank(GrpcRankMapper.toQuery(request), context);
+    RankQuery query;
+    try {
+      MalformedRequests.reject(request);
+      query = GrpcRankMapper.toQuery(request);
+    } catch (RankingException malformed) {
+      // Refused before the service, which counts every other outcome.
+      metrics.rejected(GrpcRequestContext.API, malformed.type().slug());
+      throw malformed;
+    }
+    // A call whose deadline passed while it waited for a thread is refused by the service's
+    // admission control before any work (and counted there).
+    RankResult result = ranking.rank(query, GrpcRequestContext.current());
     responses.onNext(GrpcRankMapper.toResponse(result));
     responses.onCompleted();
   }
@@ -61,7 +73,6 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
       GetInterestsRequest request, StreamObserver<GetInterestsResponse> responses) {
     MalformedRequests.reject(request);
     GrpcRequestContext context = GrpcRequestContext.current();
-    context.checkpoint();
     responses.onNext(
         GrpcRankMapper.toResponse(ranking.interests(GrpcRankMapper.toQuery(request), context)));
     responses.onCompleted();

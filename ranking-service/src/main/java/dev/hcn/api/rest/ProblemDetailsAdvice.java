@@ -2,6 +2,7 @@ package dev.hcn.api.rest;
 
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankingException;
+import dev.hcn.ranking.RankingMetrics;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,12 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
   static final String TYPE_PREFIX = ErrorType.TYPE_PREFIX;
   private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
+  private final RankingMetrics metrics;
+
+  ProblemDetailsAdvice(RankingMetrics metrics) {
+    this.metrics = metrics;
+  }
+
   @ExceptionHandler(RankingException.class)
   ResponseEntity<Object> ranking(RankingException e, WebRequest request) {
     return problem(e.type(), statusOf(e.type()), e.getMessage(), e.field(), request);
@@ -55,6 +62,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
+    return countedIfRanking(notReadable(e, request), request);
+  }
+
+  private ResponseEntity<Object> notReadable(
+      HttpMessageNotReadableException e, WebRequest request) {
     // The size cap fails the body stream, which the JSON reader wraps: look for it first.
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof BodySizeLimitFilter.BodyTooLargeException tooLarge) {
@@ -106,11 +118,13 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     String field = e.getPropertyName();
     String type =
         e.getRequiredType() == null ? "valid" : "a " + e.getRequiredType().getSimpleName();
-    return problem(
-        ErrorType.INVALID_REQUEST,
-        HttpStatus.BAD_REQUEST,
-        (field == null ? "a parameter" : field) + " must be " + type + ", got " + e.getValue(),
-        field,
+    return countedIfRanking(
+        problem(
+            ErrorType.INVALID_REQUEST,
+            HttpStatus.BAD_REQUEST,
+            (field == null ? "a parameter" : field) + " must be " + type + ", got " + e.getValue(),
+            field,
+            request),
         request);
   }
 
@@ -134,10 +148,29 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       // The type stays one of ours; the title says exactly what HTTP says (e.g. 405, 415).
       problem.setTitle(known.getReasonPhrase());
     }
-    return ResponseEntity.status(status)
-        .headers(headers)
-        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-        .body(answer.getBody());
+    return countedIfRanking(
+        ResponseEntity.status(status)
+            .headers(headers)
+            .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+            .body(answer.getBody()),
+        request);
+  }
+
+  /**
+   * A ranking request that Spring MVC refused before the controller ran (unreadable body, wrong
+   * method or content type) never reaches the service, which counts all the others: count it here.
+   */
+  private ResponseEntity<Object> countedIfRanking(
+      ResponseEntity<Object> answer, WebRequest request) {
+    if (request instanceof ServletWebRequest servlet
+        && RankController.RANK_PATH.equals(servlet.getRequest().getRequestURI())
+        && answer.getBody() instanceof ProblemDetail problem) {
+      String type = problem.getType().toString();
+      metrics.rejected(
+          RestRequestContext.API,
+          type.startsWith(TYPE_PREFIX) ? type.substring(TYPE_PREFIX.length()) : "internal");
+    }
+    return answer;
   }
 
   static HttpStatusCode statusOf(ErrorType type) {
@@ -150,7 +183,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
           TOO_MANY_EVENTS ->
           HttpStatus.BAD_REQUEST;
       case PAYLOAD_TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
-      case NOT_READY, STORE_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+      case NOT_READY, STORE_UNAVAILABLE, OVERLOADED -> HttpStatus.SERVICE_UNAVAILABLE;
       case INGESTION_DISABLED -> HttpStatus.CONFLICT;
       case DEADLINE_EXCEEDED -> HttpStatus.GATEWAY_TIMEOUT;
       // No standard code: 499 is the common "client closed request".
@@ -168,6 +201,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       case HISTORY_TOO_LONG -> "History too long";
       case PAYLOAD_TOO_LARGE -> "Payload too large";
       case NOT_READY -> "Not ready";
+      case OVERLOADED -> "Overloaded";
       case DEADLINE_EXCEEDED -> "Deadline exceeded";
       case CANCELLED -> "Cancelled";
       case NOT_FOUND -> "Not found";

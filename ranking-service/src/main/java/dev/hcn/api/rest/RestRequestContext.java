@@ -7,6 +7,8 @@ import dev.hcn.ranking.RequestContext;
 /** A REST request's life: an optional deadline from the timeout header. */
 final class RestRequestContext implements RequestContext {
 
+  static final String API = "rest";
+
   /**
    * Longest timeout a caller may ask for (one hour), so the deadline arithmetic cannot overflow.
    */
@@ -26,7 +28,7 @@ final class RestRequestContext implements RequestContext {
    */
   static RequestContext withTimeout(String header, String timeoutMs) {
     if (timeoutMs == null) {
-      return RequestContext.unbounded("rest");
+      return RequestContext.unbounded(API);
     }
     long ms;
     try {
@@ -45,7 +47,7 @@ final class RestRequestContext implements RequestContext {
 
   @Override
   public String api() {
-    return "rest";
+    return API;
   }
 
   @Override

@@ -139,6 +139,19 @@ class GrpcAdapterServerTest extends GrpcChannelTest {
   }
 
   @Test
+  void anErrorIsAnsweredInternalAndTheServerKeepsServing() {
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> stub().rank(RankRequest.newBuilder().setUserId("overflow").build()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(e.getStatus().getDescription()).doesNotContain("secret");
+    assertThat(stub().rank(RankRequest.newBuilder().setUserId("u").setK(2).build()).getItemsCount())
+        .isEqualTo(2);
+  }
+
+  @Test
   void passedDeadlineStopsTheWorkOnTheServer() throws InterruptedException {
     service.stops.clear();
     StatusRuntimeException e =

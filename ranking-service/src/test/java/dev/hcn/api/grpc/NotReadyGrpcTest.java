@@ -9,6 +9,7 @@ import dev.hcn.api.grpc.v1.RankingGrpc;
 import dev.hcn.history.HistoryReader;
 import dev.hcn.history.UserHistory;
 import dev.hcn.model.ModelRegistry;
+import dev.hcn.ranking.AdmissionControl;
 import dev.hcn.ranking.DefaultRankingService;
 import dev.hcn.ranking.InterestCache;
 import dev.hcn.ranking.RankingMetrics;
@@ -41,6 +42,7 @@ class NotReadyGrpcTest {
 
   @BeforeAll
   static void start() throws Exception {
+    var metrics = new RankingMetrics(new SimpleMeterRegistry());
     var service =
         new DefaultRankingService(
             new ModelRegistry(),
@@ -48,7 +50,8 @@ class NotReadyGrpcTest {
             new InterestCache(0, new SimpleMeterRegistry()),
             new TopKScorer(new ScalarScoringKernel(), 20_000, null),
             new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 1, 16),
-            new RankingMetrics(new SimpleMeterRegistry()));
+            metrics,
+            AdmissionControl.unlimited(metrics));
     server =
         NettyServerBuilder.forPort(0)
             .addService(
@@ -57,7 +60,8 @@ class NotReadyGrpcTest {
                         service,
                         events -> {
                           throw new IllegalStateException("not used");
-                        }),
+                        },
+                        metrics),
                     new GrpcExceptionHandlerInterceptor(new GrpcErrorMapping())))
             .build()
             .start();

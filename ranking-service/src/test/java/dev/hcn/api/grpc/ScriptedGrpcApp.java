@@ -3,6 +3,8 @@ package dev.hcn.api.grpc;
 import dev.hcn.events.EventSink;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankingException;
+import dev.hcn.ranking.RankingMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -34,5 +36,11 @@ class ScriptedGrpcApp {
     return events -> {
       throw new RankingException(ErrorType.INGESTION_DISABLED, "no store in the scripted app");
     };
+  }
+
+  /** The adapter counts requests it refuses before the service. */
+  @Bean
+  RankingMetrics rankingMetrics(MeterRegistry registry) {
+    return new RankingMetrics(registry);
   }
 }

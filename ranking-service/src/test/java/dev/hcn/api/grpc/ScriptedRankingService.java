@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code error:<ErrorType>} throws that error type with field {@code userFeatures};
  *   <li>{@code busy} keeps working, calling {@link RequestContext#checkpoint()} every millisecond,
  *       until the checkpoint stops it (or 20 s pass), and reports how it stopped in {@link #stops};
- *   <li>{@code crash} throws an unexpected exception;
+ *   <li>{@code crash} throws an unexpected exception, {@code overflow} a StackOverflowError;
  *   <li>anything else echoes the candidates back (score = -position) and records the query.
  * </ul>
  */
@@ -51,6 +51,9 @@ class ScriptedRankingService implements RankingService {
     }
     if (user.equals("crash")) {
       throw new IllegalStateException("secret internal detail");
+    }
+    if (user.equals("overflow")) {
+      throw new StackOverflowError("secret internal detail");
     }
     if (user.equals("busy")) {
       return busy(context);

@@ -1,0 +1,165 @@
+package dev.hcn.ranking;
+
+import dev.hcn.ranking.RankingMetrics.ShedReason;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * Bounds the ranking work in flight. A request takes one of {@link
+ * AdmissionProperties#effectiveMaxConcurrent()} slots and, from a budget of candidates, as many
+ * units as it scores; when either is short it is refused at once ({@link ErrorType#OVERLOADED}):
+ * there is no queue, since under overload a queue only adds its wait to every admitted request.
+ * Requests whose deadline passed, or that waited too long for a thread while the waits have stayed
+ * too long for a while (a standing queue), are refused before any work too. Every refusal is
+ * counted by reason ({@code hcn.rank.shed}).
+ */
+@Component
+public final class AdmissionControl {
+
+  private final int maxConcurrent;
+  private final int volumeBudget;
+
+  /**
+   * How long every queued call must have waited more than the limit before calls are shed for it: a
+   * burst or a scheduler stall (GC pause, descheduled VM) makes a few calls wait, a standing queue
+   * makes all of them wait; 100 ms is CoDel's interval for the same distinction.
+   */
+  static final long STANDING_QUEUE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private static final long NOT_ABOVE = Long.MIN_VALUE;
+
+  private final long maxQueueNanos;
+  private final LongSupplier clock;
+  // Since when every queued call has waited more than the limit; NOT_ABOVE when the last did not.
+  private final AtomicLong aboveSince = new AtomicLong(NOT_ABOVE);
+  private final Semaphore slots;
+  private final Semaphore volume;
+  private final RankingMetrics metrics;
+
+  @Autowired
+  public AdmissionControl(AdmissionProperties properties, RankingMetrics metrics) {
+    this(properties, metrics, System::nanoTime);
+  }
+
+  AdmissionControl(AdmissionProperties properties, RankingMetrics metrics, LongSupplier clock) {
+    this.clock = clock;
+    this.maxConcurrent = properties.effectiveMaxConcurrent();
+    // Semaphore permits are ints; a larger budget is no limit in practice.
+    this.volumeBudget =
+        (int) Math.min(Integer.MAX_VALUE, properties.effectiveMaxCandidatesInFlight());
+    this.maxQueueNanos = properties.maxQueueWait().toNanos();
+    this.slots = new Semaphore(maxConcurrent);
+    this.volume = new Semaphore(volumeBudget);
+    this.metrics = metrics;
+  }
+
+  /** A limiter that admits everything, for ranking outside the serving path and for tests. */
+  public static AdmissionControl unlimited(RankingMetrics metrics) {
+    return new AdmissionControl(
+        new AdmissionProperties(Integer.MAX_VALUE / 2, Integer.MAX_VALUE, java.time.Duration.ZERO),
+        metrics);
+  }
+
+  /**
+   * Admits a request that will score {@code candidates} items, or refuses it.
+   *
+   * @return the admission, to be closed when the work ends (on every path)
+   * @throws RankingException DEADLINE_EXCEEDED or CANCELLED when the caller is already gone,
+   *     OVERLOADED when the request waited too long for a thread or no room is left
+   */
+  public Permit admit(RequestContext context, long candidates) {
+    try {
+      context.checkpoint();
+    } catch (RankingException gone) {
+      metrics.shed(context.api(), ShedReason.DEADLINE);
+      throw gone;
+    }
+    long queued = context.queuedNanos();
+    if (maxQueueNanos > 0 && queued >= 0 && standingQueue(queued)) {
+      throw refuse(
+          context,
+          ShedReason.QUEUE,
+          "the request waited "
+              + TimeUnit.NANOSECONDS.toMillis(queued)
+              + " ms for a thread, more than the "
+              + TimeUnit.NANOSECONDS.toMillis(maxQueueNanos)
+              + " ms allowed");
+    }
+    if (!slots.tryAcquire()) {
+      throw refuse(
+          context, ShedReason.CONCURRENCY, maxConcurrent + " ranking requests are already running");
+    }
+    int weight = weight(candidates);
+    if (!volume.tryAcquire(weight)) {
+      slots.release();
+      throw refuse(
+          context,
+          ShedReason.VOLUME,
+          "the candidates already being scored leave no room for " + weight + " more");
+    }
+    return new Permit(weight);
+  }
+
+  /**
+   * Whether this wait is over the limit and every wait has been for {@link #STANDING_QUEUE_NANOS}.
+   */
+  private boolean standingQueue(long queued) {
+    if (queued <= maxQueueNanos) {
+      if (aboveSince.get() != NOT_ABOVE) {
+        aboveSince.set(NOT_ABOVE);
+      }
+      return false;
+    }
+    long now = clock.getAsLong();
+    long since = aboveSince.get();
+    if (since == NOT_ABOVE) {
+      aboveSince.compareAndSet(NOT_ABOVE, now);
+      return false;
+    }
+    return now - since >= STANDING_QUEUE_NANOS;
+  }
+
+  /** Free request slots now (for tests and diagnostics). */
+  int availableSlots() {
+    return slots.availablePermits();
+  }
+
+  /** Free units of the candidate budget now (for tests and diagnostics). */
+  int availableVolume() {
+    return volume.availablePermits();
+  }
+
+  /** At least one unit (the tower runs for every request), at most the whole budget. */
+  private int weight(long candidates) {
+    return (int) Math.max(1, Math.min(candidates, volumeBudget));
+  }
+
+  private RankingException refuse(RequestContext context, ShedReason reason, String why) {
+    metrics.shed(context.api(), reason);
+    return new RankingException(ErrorType.OVERLOADED, "overloaded: " + why + "; retry shortly");
+  }
+
+  /** One admitted request's share; closing it gives the share back, once. */
+  public final class Permit implements AutoCloseable {
+
+    private final int weight;
+    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    private Permit(int weight) {
+      this.weight = weight;
+    }
+
+    @Override
+    public void close() {
+      if (open.compareAndSet(true, false)) {
+        volume.release(weight);
+        slots.release();
+      }
+    }
+  }
+}

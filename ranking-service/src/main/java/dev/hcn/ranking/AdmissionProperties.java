@@ -1,0 +1,54 @@
+package dev.hcn.ranking;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How much ranking work runs at once; what is beyond it is refused at once ({@link
+ * ErrorType#OVERLOADED}) instead of queueing, so that admitted requests keep their unloaded latency
+ * and probes keep answering.
+ *
+ * @param maxConcurrent ranking and interests requests running at once; 0 = twice the number of
+ *     cores. Ranking is CPU-bound: one request per core keeps every core busy, the second per core
+ *     covers the time a request spends off the CPU (history lookup, writing the response) without
+ *     doubling the latency of each.
+ * @param maxCandidatesInFlight candidates being scored at once, summed over the running requests (a
+ *     request without candidates weighs the whole catalogue); 0 = 200,000 per core, one
+ *     largest-allowed request per core. A request heavier than the whole budget still runs, alone.
+ * @param maxQueueWait longest a call may wait for a thread behind other calls (the gRPC call pool
+ *     is sized to the cores, so calls beyond it wait in its queue); once every queued call has
+ *     waited longer than this for 100 ms (a standing queue, not a burst or a scheduler stall),
+ *     calls are refused without any work until one waits less. 10 ms is about the unloaded p99 of a
+ *     whole-catalogue request on two cores, so an admitted call waits at most about as long as it
+ *     takes. 0 = no limit.
+ */
+@Validated
+@ConfigurationProperties("hcn.ranking.admission")
+public record AdmissionProperties(
+    @DefaultValue("0") @Min(0) @Max(100_000) int maxConcurrent,
+    @DefaultValue("0") @Min(0) long maxCandidatesInFlight,
+    @DefaultValue("10ms") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 1)
+        Duration maxQueueWait) {
+
+  /** Candidates per core of the default volume budget. */
+  static final long CANDIDATES_PER_CORE = 200_000;
+
+  /** Resolved request limit. */
+  public int effectiveMaxConcurrent() {
+    return maxConcurrent > 0 ? maxConcurrent : 2 * Runtime.getRuntime().availableProcessors();
+  }
+
+  /** Resolved candidate budget. */
+  public long effectiveMaxCandidatesInFlight() {
+    return maxCandidatesInFlight > 0
+        ? maxCandidatesInFlight
+        : CANDIDATES_PER_CORE * Runtime.getRuntime().availableProcessors();
+  }
+}

@@ -1,0 +1,224 @@
+package dev.hcn.ranking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+
+/** The limiter alone: slots, candidate weights, refusals by reason and permits given back. */
+class AdmissionControlTest {
+
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final RankingMetrics metrics = new RankingMetrics(meters);
+
+  private AdmissionControl limiter(int concurrent, long candidates, Duration queue) {
+    return new AdmissionControl(new AdmissionProperties(concurrent, candidates, queue), metrics);
+  }
+
+  private static RequestContext context(long queuedNanos, boolean expired) {
+    return new RequestContext() {
+      @Override
+      public String api() {
+        return "rest";
+      }
+
+      @Override
+      public void checkpoint() {
+        if (expired) {
+          throw new RankingException(ErrorType.DEADLINE_EXCEEDED, "gone");
+        }
+      }
+
+      @Override
+      public long queuedNanos() {
+        return queuedNanos;
+      }
+    };
+  }
+
+  private static final RequestContext FRESH = context(0, false);
+
+  private double shed(String reason) {
+    var counter = meters.find("hcn.rank.shed").tag("api", "rest").tag("reason", reason).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static void assertOverloaded(Runnable admit) {
+    assertThatThrownBy(admit::run)
+        .isInstanceOfSatisfying(
+            RankingException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.OVERLOADED));
+  }
+
+  @Test
+  void refusesAtOnceBeyondTheSlotsAndAdmitsAgainWhenOneIsGivenBack() {
+    var admission = limiter(2, 1_000_000, Duration.ZERO);
+    var first = admission.admit(FRESH, 10);
+    var second = admission.admit(FRESH, 10);
+    assertOverloaded(() -> admission.admit(FRESH, 10));
+    assertThat(shed("concurrency")).isEqualTo(1);
+    first.close();
+    first.close(); // a second close gives nothing back twice
+    assertThat(admission.availableSlots()).isEqualTo(1);
+    var third = admission.admit(FRESH, 10);
+    assertOverloaded(() -> admission.admit(FRESH, 10));
+    second.close();
+    third.close();
+    assertThat(admission.availableSlots()).isEqualTo(2);
+    assertThat(admission.availableVolume()).isEqualTo(1_000_000);
+  }
+
+  @Test
+  void weighsRequestsByTheirCandidates() {
+    var admission = limiter(10, 100, Duration.ZERO);
+    var big = admission.admit(FRESH, 60);
+    assertThat(admission.availableVolume()).isEqualTo(40);
+    assertOverloaded(() -> admission.admit(FRESH, 60));
+    assertThat(shed("volume")).isEqualTo(1);
+    // The refused request gave its slot back.
+    assertThat(admission.availableSlots()).isEqualTo(9);
+    var fits = admission.admit(FRESH, 40);
+    assertOverloaded(() -> admission.admit(FRESH, 0)); // every request weighs at least one
+    big.close();
+    fits.close();
+    assertThat(admission.availableVolume()).isEqualTo(100);
+  }
+
+  @Test
+  void aRequestHeavierThanTheWholeBudgetRunsAlone() {
+    var admission = limiter(10, 100, Duration.ZERO);
+    try (var huge = admission.admit(FRESH, 5_000)) {
+      assertThat(admission.availableVolume()).isZero();
+      assertOverloaded(() -> admission.admit(FRESH, 1));
+    }
+    assertThat(admission.availableVolume()).isEqualTo(100);
+  }
+
+  @Test
+  void aCallerWhoseDeadlinePassedIsDroppedBeforeTakingAnything() {
+    var admission = limiter(1, 100, Duration.ZERO);
+    assertThatThrownBy(() -> admission.admit(context(0, true), 10))
+        .isInstanceOfSatisfying(
+            RankingException.class,
+            e -> assertThat(e.type()).isEqualTo(ErrorType.DEADLINE_EXCEEDED));
+    assertThat(shed("deadline")).isEqualTo(1);
+    assertThat(admission.availableSlots()).isEqualTo(1);
+    assertThat(admission.availableVolume()).isEqualTo(100);
+  }
+
+  @Test
+  void callsAreRefusedOnlyOnceEveryWaitHasBeenTooLongForAWhile() {
+    long[] now = {1_000_000_000L};
+    var admission =
+        new AdmissionControl(
+            new AdmissionProperties(4, 100, Duration.ofMillis(10)), metrics, () -> now[0]);
+    RequestContext slow = context(Duration.ofMillis(11).toNanos(), false);
+    RequestContext quick = context(Duration.ofMillis(9).toNanos(), false);
+    // A burst or a stall: long waits for less than the standing-queue interval are admitted.
+    admission.admit(slow, 1).close();
+    now[0] += Duration.ofMillis(99).toNanos();
+    admission.admit(slow, 1).close();
+    // A standing queue: still too long 100 ms later.
+    now[0] += Duration.ofMillis(1).toNanos();
+    assertOverloaded(() -> admission.admit(slow, 1));
+    assertThat(shed("queue")).isEqualTo(1);
+    assertThat(admission.availableSlots()).isEqualTo(4);
+    // A call that waited within the limit ends it.
+    admission.admit(quick, 1).close();
+    admission.admit(slow, 1).close();
+    // Transports without a queue report a negative wait and never end or start one.
+    now[0] += Duration.ofMillis(100).toNanos();
+    admission.admit(context(-1, false), 1).close();
+    assertOverloaded(() -> admission.admit(slow, 1));
+    assertThat(shed("queue")).isEqualTo(2);
+    // 0 = no limit on the wait
+    var unlimited =
+        new AdmissionControl(new AdmissionProperties(4, 100, Duration.ZERO), metrics, () -> now[0]);
+    unlimited.admit(context(Duration.ofMinutes(5).toNanos(), false), 1).close();
+    now[0] += Duration.ofSeconds(1).toNanos();
+    unlimited.admit(context(Duration.ofMinutes(5).toNanos(), false), 1).close();
+  }
+
+  @Test
+  void everyShedReasonAndTheOverloadedOutcomeExistFromTheStart() {
+    for (String api : new String[] {"rest", "grpc"}) {
+      for (String reason : new String[] {"concurrency", "volume", "queue", "deadline"}) {
+        assertThat(meters.find("hcn.rank.shed").tag("api", api).tag("reason", reason).counter())
+            .isNotNull();
+      }
+      for (String outcome : new String[] {"ok", "internal", "overloaded"}) {
+        assertThat(meters.find("hcn.rank.requests").tag("api", api).tag("outcome", outcome).timer())
+            .isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void releasesItsPermitsWhenTheWorkThrows() {
+    var admission = limiter(2, 100, Duration.ZERO);
+    List<Throwable> thrown = new ArrayList<>();
+    for (Throwable failure :
+        new Throwable[] {new IllegalStateException("boom"), new StackOverflowError()}) {
+      try (var admitted = admission.admit(FRESH, 50)) {
+        throw failure;
+      } catch (Throwable t) {
+        thrown.add(t);
+      }
+    }
+    assertThat(thrown).hasSize(2);
+    assertThat(admission.availableSlots()).isEqualTo(2);
+    assertThat(admission.availableVolume()).isEqualTo(100);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties(AdmissionProperties.class)
+  static class Props {}
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+          .withUserConfiguration(Props.class);
+
+  @Test
+  void defaultsAreSizedToTheMachine() {
+    runner.run(
+        context -> {
+          var p = context.getBean(AdmissionProperties.class);
+          int cores = Runtime.getRuntime().availableProcessors();
+          assertThat(p.effectiveMaxConcurrent()).isEqualTo(2 * cores);
+          assertThat(p.effectiveMaxCandidatesInFlight()).isEqualTo(200_000L * cores);
+          assertThat(p.maxQueueWait()).isEqualTo(Duration.ofMillis(10));
+        });
+    runner
+        .withPropertyValues(
+            "hcn.ranking.admission.max-concurrent=3",
+            "hcn.ranking.admission.max-candidates-in-flight=5000")
+        .run(
+            context -> {
+              var p = context.getBean(AdmissionProperties.class);
+              assertThat(p.effectiveMaxConcurrent()).isEqualTo(3);
+              assertThat(p.effectiveMaxCandidatesInFlight()).isEqualTo(5000);
+            });
+  }
+
+  @Test
+  void invalidValuesStopStartUp() {
+    for (String bad :
+        new String[] {
+          "hcn.ranking.admission.max-concurrent=-1",
+          "hcn.ranking.admission.max-candidates-in-flight=-5",
+          "hcn.ranking.admission.max-queue-wait=-1ms",
+          "hcn.ranking.admission.max-queue-wait=2h"
+        }) {
+      runner.withPropertyValues(bad).run(context -> assertThat(context).as(bad).hasFailed());
+    }
+  }
+}
