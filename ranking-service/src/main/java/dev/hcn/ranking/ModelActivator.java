@@ -1,5 +1,6 @@
 package dev.hcn.ranking;
 
+import dev.hcn.logging.LogSafe;
 import dev.hcn.model.BundleCheck;
 import dev.hcn.model.BundleException;
 import dev.hcn.model.BundleLoader;
@@ -149,9 +150,9 @@ public class ModelActivator {
       log.warn(
           "{}: refused bundle {} ({}): {}",
           action.tag,
-          directory,
+          LogSafe.text(directory),
           e.check().slug(),
-          e.getMessage());
+          LogSafe.text(e.getMessage()));
       throw e;
     }
     registry.install(bundle);
@@ -166,7 +167,7 @@ public class ModelActivator {
         action.tag,
         bundle.info().name(),
         bundle.info().version(),
-        directory,
+        LogSafe.text(directory),
         bundle.info().items(),
         bundle.info().interests(),
         bundle.info().dim(),

@@ -10,7 +10,9 @@ import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.RankingGrpc;
 import dev.hcn.events.EventSink;
+import dev.hcn.events.EventsProperties;
 import dev.hcn.ranking.RankResult;
+import dev.hcn.ranking.RankingProperties;
 import dev.hcn.ranking.RankingService;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
@@ -27,10 +29,18 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
 
   private final RankingService ranking;
   private final EventSink events;
+  private final RankingProperties limits;
+  private final EventsProperties eventLimits;
 
-  RankingGrpcService(RankingService ranking, EventSink events) {
+  RankingGrpcService(
+      RankingService ranking,
+      EventSink events,
+      RankingProperties limits,
+      EventsProperties eventLimits) {
     this.ranking = ranking;
     this.events = events;
+    this.limits = limits;
+    this.eventLimits = eventLimits;
   }
 
   @Override
@@ -44,7 +54,7 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
     GrpcRequestContext context = GrpcRequestContext.current();
     // A call whose deadline passed while it waited for a thread does no work at all.
     context.checkpoint();
-    RankResult result = ranking.rank(GrpcRankMapper.toQuery(request), context);
+    RankResult result = ranking.rank(GrpcRankMapper.toQuery(request, limits), context);
     responses.onNext(GrpcRankMapper.toResponse(result));
     responses.onCompleted();
   }
@@ -63,14 +73,17 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
     GrpcRequestContext context = GrpcRequestContext.current();
     context.checkpoint();
     responses.onNext(
-        GrpcRankMapper.toResponse(ranking.interests(GrpcRankMapper.toQuery(request), context)));
+        GrpcRankMapper.toResponse(
+            ranking.interests(GrpcRankMapper.toQuery(request, limits), context)));
     responses.onCompleted();
   }
 
   @Override
   public void ingest(IngestRequest request, StreamObserver<IngestResponse> responses) {
     MalformedRequests.reject(request);
-    responses.onNext(GrpcRankMapper.toResponse(events.ingest(GrpcRankMapper.toEvents(request))));
+    responses.onNext(
+        GrpcRankMapper.toResponse(
+            events.ingest(GrpcRankMapper.toEvents(request, eventLimits.maxBatch()))));
     responses.onCompleted();
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.hcn.api.grpc.v1.GetModelRequest;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankingGrpc;
+import dev.hcn.events.EventsProperties;
 import dev.hcn.history.HistoryReader;
 import dev.hcn.history.UserHistory;
 import dev.hcn.model.ModelRegistry;
@@ -23,6 +24,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,13 +43,14 @@ class NotReadyGrpcTest {
 
   @BeforeAll
   static void start() throws Exception {
+    var limits = new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 1, 16);
     var service =
         new DefaultRankingService(
             new ModelRegistry(),
             HistoryReader.direct(id -> UserHistory.EMPTY),
             new InterestCache(0, new SimpleMeterRegistry()),
             new TopKScorer(new ScalarScoringKernel(), 20_000, null),
-            new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 1, 16),
+            limits,
             new RankingMetrics(new SimpleMeterRegistry()));
     server =
         NettyServerBuilder.forPort(0)
@@ -57,7 +60,9 @@ class NotReadyGrpcTest {
                         service,
                         events -> {
                           throw new IllegalStateException("not used");
-                        }),
+                        },
+                        limits,
+                        new EventsProperties(1000, Duration.ofDays(1))),
                     new GrpcExceptionHandlerInterceptor(new GrpcErrorMapping())))
             .build()
             .start();
