@@ -32,6 +32,11 @@ class ErrorPageController implements ErrorController {
     for (Throwable t = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         t != null;
         t = t.getCause()) {
+      if (t instanceof BodySizeLimitFilter.BodyTooLargeException e) {
+        ProblemResponses.write(
+            response, 413, ErrorType.PAYLOAD_TOO_LARGE, e.getMessage(), instance);
+        return;
+      }
       if (t instanceof RankingException e) {
         ProblemResponses.write(
             response,

@@ -217,11 +217,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
   private static ResponseEntity<Object> respond(
       ProblemDetail body, HttpStatusCode status, WebRequest request) {
     if (request instanceof ServletWebRequest servlet) {
-      try {
-        body.setInstance(URI.create(servlet.getRequest().getRequestURI()));
-      } catch (IllegalArgumentException ignored) {
-        // An unparsable path (only on unknown routes) simply has no instance.
-      }
+      body.setInstance(ProblemResponses.instance(servlet.getRequest().getRequestURI()));
     }
     var answer = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
     if (status.value() == HttpStatus.SERVICE_UNAVAILABLE.value()) {

@@ -3,11 +3,13 @@ package dev.hcn.api.rest;
 import dev.hcn.ranking.ErrorType;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.web.util.UriUtils;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,6 +41,26 @@ final class ProblemResponses {
       case 505 -> "only HTTP/1.1 and HTTP/2 are served";
       default -> status >= 500 ? "the request could not be served" : "the request is malformed";
     };
+  }
+
+  /**
+   * The request path as a problem's {@code instance}. Never {@code null}: Spring MVC fills a
+   * missing instance with the raw path itself, which fails on paths such as {@code //}. A path that
+   * is no URI reference as it stands is given with its leading slashes collapsed and escaped.
+   */
+  static URI instance(String path) {
+    try {
+      return URI.create(path);
+    } catch (IllegalArgumentException e) {
+      String collapsed = "/" + path.replaceFirst("^/+", "");
+      try {
+        return URI.create(
+            UriUtils.encodePath(
+                UriUtils.decode(collapsed, StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException again) {
+        return URI.create("/");
+      }
+    }
   }
 
   /** The problem as JSON bytes; a {@code null} type is an internal error. */

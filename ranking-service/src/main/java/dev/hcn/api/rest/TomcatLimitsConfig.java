@@ -5,9 +5,11 @@ import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.web.filter.FormContentFilter;
 import org.springframework.web.multipart.MultipartResolver;
 import org.springframework.web.servlet.DispatcherServlet;
 
@@ -53,6 +55,18 @@ class TomcatLimitsConfig {
     // Named too, so that the host does not add its default HTML valve when it starts.
     host.setErrorReportValveClass(ProblemReportValve.class.getName());
     host.getPipeline().addValve(new ProblemReportValve());
+  }
+
+  /**
+   * Spring Boot's filter that parses form bodies of PUT, PATCH and DELETE requests stays
+   * unregistered: the API takes no form bodies, and a broken one ({@code a=%zz}) would fail in the
+   * filter, before any error mapping.
+   */
+  @Bean
+  FilterRegistrationBean<FormContentFilter> noFormContentFilter(FormContentFilter filter) {
+    FilterRegistrationBean<FormContentFilter> registration = new FilterRegistrationBean<>(filter);
+    registration.setEnabled(false);
+    return registration;
   }
 
   /**
