@@ -2,6 +2,7 @@ package dev.hcn.api.rest;
 
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankingException;
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
  * route that does not exist.
  */
 @Controller
+@Hidden
 class ErrorPageController implements ErrorController {
 
   @RequestMapping("${server.error.path:${error.path:/error}}")

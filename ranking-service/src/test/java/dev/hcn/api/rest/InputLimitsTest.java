@@ -108,8 +108,8 @@ class InputLimitsTest {
   @ValueSource(
       strings = {
         "/v1/rank",
-        "//v1/rank",
         "/v1;x=1/rank",
+        "/v1/rank;x=1",
         "/v1/%72ank",
         "/v1/interests",
         "/v1/events"
