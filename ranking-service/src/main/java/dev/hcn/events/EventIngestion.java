@@ -2,6 +2,7 @@ package dev.hcn.events;
 
 import dev.hcn.history.HistoryReader;
 import dev.hcn.history.HistoryWriter;
+import dev.hcn.logging.LogSafe;
 import dev.hcn.model.ModelRegistry;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankingException;
@@ -69,7 +70,7 @@ public final class EventIngestion implements EventSink {
     } catch (CallNotPermittedException e) {
       throw unavailable("the history store failed recently and is not asked for a moment");
     } catch (RuntimeException e) {
-      log.warn("history store write failed: {}", e.toString());
+      log.warn("history store write failed: {}", LogSafe.text(e));
       throw unavailable("the history store cannot be written: " + e.getClass().getSimpleName());
     } finally {
       // Even a failed write may have reached some users: never let the cache hide it.

@@ -1,5 +1,6 @@
 package dev.hcn.history;
 
+import dev.hcn.logging.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,7 @@ public interface HistoryReader {
       try {
         return HistoryLookup.fresh(source.find(userId));
       } catch (RuntimeException e) {
-        log.warn("history source failed, serving an empty history: {}", e.toString());
+        log.warn("history source failed, serving an empty history: {}", LogSafe.text(e));
         return HistoryLookup.fallback(FallbackReason.HISTORY_ERROR, null);
       }
     };

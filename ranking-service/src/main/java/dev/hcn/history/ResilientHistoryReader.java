@@ -2,6 +2,7 @@ package dev.hcn.history;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.hcn.logging.LogSafe;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -92,7 +93,7 @@ public final class ResilientHistoryReader implements HistoryReader, AutoCloseabl
       breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, cause);
       FallbackReason reason =
           isTimeout(cause) ? FallbackReason.HISTORY_TIMEOUT : FallbackReason.HISTORY_ERROR;
-      log.debug("history store failed: {}", cause.toString());
+      log.debug("history store failed: {}", LogSafe.text(cause));
       return HistoryLookup.fallback(reason, lastGood.getIfPresent(userId));
     } catch (InterruptedException e) {
       call.cancel(true);

@@ -1,5 +1,6 @@
 package dev.hcn.ranking;
 
+import dev.hcn.logging.LogSafe;
 import dev.hcn.model.BundleCheck;
 import dev.hcn.model.BundleException;
 import dev.hcn.model.BundleLoader;
@@ -172,9 +173,9 @@ public class ModelActivator {
       log.warn(
           "{}: refused bundle {} ({}): {}",
           action.tag,
-          directory,
+          LogSafe.text(directory),
           e.check().slug(),
-          e.getMessage());
+          LogSafe.text(e.getMessage()));
       throw new Refused(e);
     }
     registry.install(bundle);
@@ -189,7 +190,7 @@ public class ModelActivator {
         action.tag,
         bundle.name(),
         bundle.version(),
-        directory,
+        LogSafe.text(directory),
         bundle.itemCount(),
         bundle.interests(),
         bundle.dim(),

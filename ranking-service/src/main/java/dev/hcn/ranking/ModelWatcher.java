@@ -1,5 +1,6 @@
 package dev.hcn.ranking;
 
+import dev.hcn.logging.LogSafe;
 import dev.hcn.model.ModelProperties;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
@@ -67,7 +68,7 @@ class ModelWatcher implements ApplicationRunner, DisposableBean {
     } catch (ModelActivator.NotAttempted e) {
       // Another swap is running: look again next period.
     } catch (RuntimeException e) {
-      log.error("watch: activating {} failed", target, e);
+      log.error("watch: activating {} failed", LogSafe.text(target), LogSafe.exception(e));
       lastSeen = target;
     }
   }

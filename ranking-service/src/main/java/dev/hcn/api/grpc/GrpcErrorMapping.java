@@ -3,6 +3,7 @@ package dev.hcn.api.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
+import dev.hcn.logging.LogSafe;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankingException;
 import io.grpc.Status;
@@ -35,7 +36,7 @@ class GrpcErrorMapping implements GrpcExceptionHandler {
       case StatusException e -> e;
       case StatusRuntimeException e -> new StatusException(e.getStatus(), e.getTrailers());
       default -> {
-        log.error("gRPC call failed unexpectedly", error);
+        log.error("gRPC call failed unexpectedly", LogSafe.exception(error));
         yield Status.INTERNAL.withDescription("internal error").asException();
       }
     };

@@ -16,10 +16,13 @@ import dev.hcn.events.Event;
 import dev.hcn.events.IngestResult;
 import dev.hcn.interests.InterestQuery;
 import dev.hcn.interests.InterestReport;
+import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.ModelInfo;
 import dev.hcn.ranking.RankQuery;
 import dev.hcn.ranking.RankResult;
 import dev.hcn.ranking.RankedItem;
+import dev.hcn.ranking.RankingException;
+import dev.hcn.ranking.RankingProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +36,13 @@ final class GrpcRankMapper {
 
   private GrpcRankMapper() {}
 
-  static RankQuery toQuery(RankRequest request) {
+  /**
+   * @throws RankingException TOO_MANY_CANDIDATES, HISTORY_TOO_LONG or INVALID_REQUEST (features)
+   *     before any list is copied, when a count is over its limit
+   */
+  static RankQuery toQuery(RankRequest request, RankingProperties limits) {
+    checkCounts(request.getCandidates(), request.getHistory(), limits);
+    checkFeatures(request.getUserFeatures().getValuesCount(), limits);
     long[] candidates = request.hasCandidates() ? toArray(request.getCandidates()) : null;
     long[] history = request.hasHistory() ? toArray(request.getHistory()) : null;
     Map<String, String> features =
@@ -88,7 +97,9 @@ final class GrpcRankMapper {
         .build();
   }
 
-  static InterestQuery toQuery(GetInterestsRequest request) {
+  static InterestQuery toQuery(GetInterestsRequest request, RankingProperties limits) {
+    checkCounts(ItemIds.getDefaultInstance(), request.getHistory(), limits);
+    checkFeatures(request.getUserFeatures().getValuesCount(), limits);
     long[] history = request.hasHistory() ? toArray(request.getHistory()) : null;
     Map<String, String> features =
         request.hasUserFeatures() ? Map.copyOf(request.getUserFeatures().getValuesMap()) : null;
@@ -133,7 +144,17 @@ final class GrpcRankMapper {
   }
 
   /** Unset optional fields become {@code null}, as absent JSON fields do over REST. */
-  static List<Event> toEvents(IngestRequest request) {
+  static List<Event> toEvents(IngestRequest request, int maxBatch) {
+    if (request.getEventsCount() > maxBatch) {
+      throw new RankingException(
+          ErrorType.TOO_MANY_EVENTS,
+          "events",
+          "events has "
+              + request.getEventsCount()
+              + " entries, at most "
+              + maxBatch
+              + " are allowed");
+    }
     List<Event> events = new ArrayList<>(request.getEventsCount());
     for (dev.hcn.api.grpc.v1.Event e : request.getEventsList()) {
       events.add(
@@ -152,6 +173,39 @@ final class GrpcRankMapper {
         .setDuplicates(result.duplicates())
         .setStale(result.stale())
         .build();
+  }
+
+  /** The service's own checks, with its wording, made before the copies it would check. */
+  private static void checkCounts(ItemIds candidates, ItemIds history, RankingProperties limits) {
+    if (candidates.getIdsCount() > limits.maxCandidates()) {
+      throw new RankingException(
+          ErrorType.TOO_MANY_CANDIDATES,
+          "candidates",
+          "candidates has "
+              + candidates.getIdsCount()
+              + " ids, at most "
+              + limits.maxCandidates()
+              + " are allowed");
+    }
+    if (history.getIdsCount() > limits.maxHistory()) {
+      throw new RankingException(
+          ErrorType.HISTORY_TOO_LONG,
+          "history",
+          "history has "
+              + history.getIdsCount()
+              + " events, at most "
+              + limits.maxHistory()
+              + " are allowed");
+    }
+  }
+
+  private static void checkFeatures(int count, RankingProperties limits) {
+    if (count > limits.maxUserFeatures()) {
+      throw new RankingException(
+          ErrorType.INVALID_REQUEST,
+          "userFeatures",
+          "userFeatures has more than " + limits.maxUserFeatures() + " entries");
+    }
   }
 
   /** Copies without boxing: the indexed getter reads the packed primitive list directly. */

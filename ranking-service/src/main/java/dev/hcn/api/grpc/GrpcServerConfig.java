@@ -1,8 +1,12 @@
 package dev.hcn.api.grpc;
 
+import dev.hcn.events.EventsProperties;
+import dev.hcn.ranking.RankingProperties;
 import io.grpc.ServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
@@ -12,14 +16,24 @@ import org.springframework.grpc.server.ServerBuilderCustomizer;
 class GrpcServerConfig {
 
   /**
-   * Spring gRPC applies its property mapper before the customizer beans, so this value wins over
-   * {@code spring.grpc.server.max-inbound-message-size}.
+   * Spring gRPC applies its property mapper before the customizer beans, so these values win over
+   * {@code spring.grpc.server.max-inbound-message-size} and its keep-alive settings.
    */
   @Bean
   <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> hcnInboundMessageSize(
-      GrpcApiProperties properties) {
-    int bytes = Math.toIntExact(properties.maxInboundMessageSize().toBytes());
-    return builder -> builder.maxInboundMessageSize(bytes);
+      GrpcApiProperties properties, RankingProperties ranking, EventsProperties events) {
+    int bytes = GrpcMessageLimit.inboundBytes(properties, ranking, events);
+    int metadata = Math.toIntExact(properties.maxInboundMetadataSize().toBytes());
+    return builder -> {
+      builder.maxInboundMessageSize(bytes).maxInboundMetadataSize(metadata);
+      if (builder instanceof NettyServerBuilder netty) {
+        netty
+            .maxConcurrentCallsPerConnection(properties.maxConcurrentCallsPerConnection())
+            .maxConnectionAge(properties.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+            .maxConnectionAgeGrace(
+                properties.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    };
   }
 
   /**

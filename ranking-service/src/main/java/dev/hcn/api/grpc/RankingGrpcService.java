@@ -10,10 +10,12 @@ import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.RankingGrpc;
 import dev.hcn.events.EventSink;
+import dev.hcn.events.EventsProperties;
 import dev.hcn.ranking.RankQuery;
 import dev.hcn.ranking.RankResult;
 import dev.hcn.ranking.RankingException;
 import dev.hcn.ranking.RankingMetrics;
+import dev.hcn.ranking.RankingProperties;
 import dev.hcn.ranking.RankingService;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
@@ -31,11 +33,20 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
   private final RankingService ranking;
   private final EventSink events;
   private final RankingMetrics metrics;
+  private final RankingProperties limits;
+  private final EventsProperties eventLimits;
 
-  RankingGrpcService(RankingService ranking, EventSink events, RankingMetrics metrics) {
+  RankingGrpcService(
+      RankingService ranking,
+      EventSink events,
+      RankingMetrics metrics,
+      RankingProperties limits,
+      EventsProperties eventLimits) {
     this.ranking = ranking;
     this.events = events;
     this.metrics = metrics;
+    this.limits = limits;
+    this.eventLimits = eventLimits;
   }
 
   @Override
@@ -48,7 +59,7 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
     RankQuery query;
     try {
       MalformedRequests.reject(request);
-      query = GrpcRankMapper.toQuery(request);
+      query = GrpcRankMapper.toQuery(request, limits);
     } catch (RankingException malformed) {
       // Refused before the service, which counts every other outcome.
       metrics.rejected(GrpcRequestContext.API, malformed.type().slug());
@@ -74,14 +85,17 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
     MalformedRequests.reject(request);
     GrpcRequestContext context = GrpcRequestContext.current();
     responses.onNext(
-        GrpcRankMapper.toResponse(ranking.interests(GrpcRankMapper.toQuery(request), context)));
+        GrpcRankMapper.toResponse(
+            ranking.interests(GrpcRankMapper.toQuery(request, limits), context)));
     responses.onCompleted();
   }
 
   @Override
   public void ingest(IngestRequest request, StreamObserver<IngestResponse> responses) {
     MalformedRequests.reject(request);
-    responses.onNext(GrpcRankMapper.toResponse(events.ingest(GrpcRankMapper.toEvents(request))));
+    responses.onNext(
+        GrpcRankMapper.toResponse(
+            events.ingest(GrpcRankMapper.toEvents(request, eventLimits.maxBatch()))));
     responses.onCompleted();
   }
 }

@@ -9,16 +9,30 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Caps the body of API requests before JSON parsing: a declared Content-Length over the limit is
- * refused when the body is first opened, and a chunked body fails as soon as it streams past the
- * limit. Both surface as exceptions inside request handling, so the one error mapping answers them.
+ * Caps the body of every request before any work is done for it: a declared Content-Length over the
+ * limit is answered 413 at once, before routing, and a chunked body (no length) fails as soon as it
+ * streams past the limit, which surfaces inside request handling so the one error mapping answers
+ * it. Both the byte stream and the character reader are counted.
+ *
+ * <p>Every request is wrapped, whatever its path: a filter that matched on the path could be
+ * sidestepped by another spelling of it ({@code //v1/rank}, {@code /v1;x=1/rank}, {@code
+ * /v1/%72ank}) that the router still resolves. It runs first, so no later filter reads a body
+ * unbounded.
  */
 @Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class BodySizeLimitFilter extends OncePerRequestFilter {
 
   private final long maxBytes;
@@ -28,14 +42,18 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
   }
 
   @Override
-  protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith("/v1/");
-  }
-
-  @Override
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
+    if (request.getContentLengthLong() > maxBytes) {
+      ProblemResponses.write(
+          response,
+          HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+          ErrorType.PAYLOAD_TOO_LARGE,
+          "the request body is larger than " + maxBytes + " bytes",
+          request.getRequestURI());
+      return;
+    }
     chain.doFilter(new Bounded(request, maxBytes), response);
   }
 
@@ -54,6 +72,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
   private static final class Bounded extends HttpServletRequestWrapper {
     private final long max;
     private ServletInputStream stream;
+    private BufferedReader reader;
 
     Bounded(HttpServletRequest request, long max) {
       super(request);
@@ -69,6 +88,21 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         stream = new Counting(super.getInputStream(), max);
       }
       return stream;
+    }
+
+    @Override
+    public BufferedReader getReader() throws IOException {
+      if (reader == null) {
+        String encoding = getCharacterEncoding();
+        Charset charset;
+        try {
+          charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+        } catch (IllegalArgumentException e) {
+          throw new UnsupportedEncodingException(encoding);
+        }
+        reader = new BufferedReader(new InputStreamReader(getInputStream(), charset));
+      }
+      return reader;
     }
   }
 

@@ -1,9 +1,11 @@
 package dev.hcn.api.rest;
 
+import dev.hcn.logging.LogSafe;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankingException;
 import dev.hcn.ranking.RankingMetrics;
 import java.net.URI;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -20,6 +22,7 @@ import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.DatabindException;
 
 /**
@@ -48,12 +51,23 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(Exception.class)
   ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
-    log.error("unexpected failure", e);
+    log.error("unexpected failure", LogSafe.exception(e));
     ProblemDetail body = ProblemDetail.forStatus(HttpStatus.INTERNAL_SERVER_ERROR);
     body.setType(URI.create(TYPE_PREFIX + "internal"));
     body.setTitle("Internal error");
     body.setDetail("the service failed to answer; see its logs");
     return respond(body, HttpStatus.INTERNAL_SERVER_ERROR, request);
+  }
+
+  /** A query string Tomcat cannot decode (such as {@code ?m=%zz}), which Tomcat 11 fails. */
+  @ExceptionHandler(InvalidParameterException.class)
+  ResponseEntity<Object> undecodableParameters(InvalidParameterException e, WebRequest request) {
+    return problem(
+        ErrorType.INVALID_REQUEST,
+        HttpStatus.BAD_REQUEST,
+        "the query string is not valid percent-encoded UTF-8",
+        "query",
+        request);
   }
 
   @Override
@@ -82,6 +96,17 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       // A limit the JSON reader enforced while reading (ItemIdArrayDeserializer), wrapped by it.
       if (t instanceof RankingException limit) {
         return ranking(limit, request);
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // A parser limit (RestProperties: nesting, number, string, name length), before binding.
+      if (t instanceof StreamConstraintsException limit) {
+        return problem(
+            ErrorType.MALFORMED_BODY,
+            HttpStatus.BAD_REQUEST,
+            "the body exceeds a JSON limit: " + limit.getOriginalMessage(),
+            "body",
+            request);
       }
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -226,11 +251,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
   private static ResponseEntity<Object> respond(
       ProblemDetail body, HttpStatusCode status, WebRequest request) {
     if (request instanceof ServletWebRequest servlet) {
-      try {
-        body.setInstance(URI.create(servlet.getRequest().getRequestURI()));
-      } catch (IllegalArgumentException ignored) {
-        // An unparsable path (only on unknown routes) simply has no instance.
-      }
+      body.setInstance(ProblemResponses.instance(servlet.getRequest().getRequestURI()));
     }
     var answer = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
     if (status.value() == HttpStatus.SERVICE_UNAVAILABLE.value()) {

@@ -216,20 +216,42 @@ class GrpcAdapterServerTest extends GrpcChannelTest {
     assertThat(model.getUserFeaturesList()).containsExactly("gender", "age");
   }
 
-  @Test
-  void defaultInboundLimitTakesFiveMegabytesOfCandidates() {
-    // 600,000 ids of 9 varint bytes each: over gRPC's own 4 MB default, under ours.
+  private static RankRequest withWidestIds(int count) {
+    // Negative ids take the widest varint, 10 bytes each.
     ItemIds.Builder ids = ItemIds.newBuilder();
-    for (long i = 0; i < 600_000; i++) {
-      ids.addIds(Long.MAX_VALUE - i);
+    for (long i = 1; i <= count; i++) {
+      ids.addIds(-i);
     }
-    RankRequest request =
-        RankRequest.newBuilder().setUserId("big").setK(1).setCandidates(ids).build();
-    assertThat(request.getSerializedSize()).isGreaterThan(5_000_000);
+    return RankRequest.newBuilder().setUserId("big").setK(1).setCandidates(ids).build();
+  }
 
-    RankResponse response = stub().rank(request);
+  @Test
+  void defaultInboundLimitCarriesTheLargestAllowedRequest() {
+    // hcn.ranking.max-candidates (200,000) ids at their widest: 2 MB, inside the derived limit.
+    RankRequest request = withWidestIds(200_000);
+    assertThat(request.getSerializedSize()).isGreaterThan(2_000_000);
 
-    assertThat(response.getCandidatesScored()).isEqualTo(600_000);
+    assertThat(stub().rank(request).getCandidatesScored()).isEqualTo(200_000);
+  }
+
+  @Test
+  void oneCandidateOverTheLimitIsRefusedWithItsTypeBeforeTheService() {
+    var e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            StatusRuntimeException.class, () -> stub().rank(withWidestIds(200_001)));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(GrpcTestClient.errorType(e)).contains("too-many-candidates");
+  }
+
+  @Test
+  void aMessageFarOverTheCandidateLimitIsRefusedBeforeItIsParsed() {
+    var e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            StatusRuntimeException.class, () -> stub().rank(withWidestIds(300_000)));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(e.getStatus().getDescription()).contains("exceeds maximum size");
   }
 
   @Test

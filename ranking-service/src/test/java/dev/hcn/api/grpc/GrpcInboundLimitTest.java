@@ -25,7 +25,9 @@ import org.springframework.boot.test.context.SpringBootTest;
     properties = {
       "spring.grpc.server.port=0",
       "management.endpoint.health.group.readiness.include=readinessState",
-      "hcn.grpc.max-inbound-message-size=1MB"
+      "hcn.grpc.max-inbound-message-size=1MB",
+      // 1 MB carries 100,000 ids at their widest (10 bytes each), not the default 200,000.
+      "hcn.ranking.max-candidates=100000"
     })
 class GrpcInboundLimitTest extends GrpcChannelTest {
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.hcn.api.grpc.v1.GetModelRequest;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankingGrpc;
+import dev.hcn.events.EventsProperties;
 import dev.hcn.history.HistoryReader;
 import dev.hcn.history.UserHistory;
 import dev.hcn.model.ModelRegistry;
@@ -24,6 +25,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,13 +45,14 @@ class NotReadyGrpcTest {
   @BeforeAll
   static void start() throws Exception {
     var metrics = new RankingMetrics(new SimpleMeterRegistry());
+    var limits = new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 1, 16);
     var service =
         new DefaultRankingService(
             new ModelRegistry(),
             HistoryReader.direct(id -> UserHistory.EMPTY),
             new InterestCache(0, new SimpleMeterRegistry()),
             new TopKScorer(new ScalarScoringKernel(), 20_000, null),
-            new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 1, 16),
+            limits,
             metrics,
             AdmissionControl.unlimited(metrics));
     server =
@@ -61,7 +64,9 @@ class NotReadyGrpcTest {
                         events -> {
                           throw new IllegalStateException("not used");
                         },
-                        metrics),
+                        metrics,
+                        limits,
+                        new EventsProperties(1000, Duration.ofDays(1))),
                     new GrpcExceptionHandlerInterceptor(new GrpcErrorMapping())))
             .build()
             .start();

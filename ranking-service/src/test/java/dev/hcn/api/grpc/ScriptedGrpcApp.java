@@ -1,9 +1,11 @@
 package dev.hcn.api.grpc;
 
 import dev.hcn.events.EventSink;
+import dev.hcn.events.EventsProperties;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankingException;
 import dev.hcn.ranking.RankingMetrics;
+import dev.hcn.ranking.RankingProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.TypeExcludeFilter;
@@ -22,7 +24,12 @@ import org.springframework.context.annotation.FilterType;
 // class, in @SpringBootTest(classes = ...), which keeps Boot from adding the real application.
 @TestConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
-@EnableConfigurationProperties({GrpcApiProperties.class, GrpcExecutorProperties.class})
+@EnableConfigurationProperties({
+  GrpcApiProperties.class,
+  GrpcExecutorProperties.class,
+  RankingProperties.class,
+  EventsProperties.class
+})
 // Scanned, not imported, as in the real application: Spring gRPC enables health by default only
 // when it sees a BindableService bean definition while parsing, which @Import registers too late.
 @ComponentScan(
