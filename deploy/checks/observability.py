@@ -10,7 +10,8 @@ target rewritten to the service's management port on loopback), sends REST and g
     it selects, e.g. outcome="internal", the shed counter);
   * a ranking request refused before the service (malformed body) is counted too.
 Exits non-zero with the list of problems otherwise. Usage: deploy/checks/observability.py (repo root).
-HCN_OBS_PORTS=http,management,grpc,prometheus,redis overrides the five ports; a port already taken stops
+The five ports (http, management, grpc, prometheus, redis) are free ones picked at start;
+HCN_OBS_PORTS=http,management,grpc,prometheus,redis fixes them, and a fixed port already taken stops
 the check at once (it would otherwise scrape whatever service holds it).
 """
 
@@ -33,8 +34,24 @@ import urllib.request
 import service
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports the kernel hands out as free now (held together, so they are distinct)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 HTTP, MANAGEMENT, GRPC, PROM, REDIS = (
-    int(p) for p in os.environ.get("HCN_OBS_PORTS", "18480,18481,19490,19491,18482").split(",")
+    [int(p) for p in os.environ["HCN_OBS_PORTS"].split(",")]
+    if "HCN_OBS_PORTS" in os.environ
+    else free_ports(5)
 )
 METRIC = re.compile(r"\b((?:hcn|cache|jvm|process|http_server|grpc_server|resilience4j)_[a-z_]+)")
 
