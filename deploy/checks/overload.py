@@ -35,7 +35,8 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from soak import JVM_FLAGS, ROOT, demo_users, java, ready  # noqa: E402
+from service import JVM_FLAGS, ROOT, java, ready  # noqa: E402
+from soak import demo_users  # noqa: E402
 
 SHED = {"grpc": ("RESOURCE_EXHAUSTED",), "rest": ("HTTP_503",)}
 
