@@ -46,7 +46,7 @@ class TomcatLimitsConfig {
     }
   }
 
-  private static void useProblemReports(StandardHost host) {
+  static void useProblemReports(StandardHost host) {
     for (Valve valve : host.getPipeline().getValves()) {
       if (valve instanceof ErrorReportValve) {
         host.getPipeline().removeValve(valve);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -23,6 +24,7 @@ import tools.jackson.databind.JsonNode;
 class InputLimitsTest {
 
   @LocalServerPort int port;
+  @LocalManagementPort int managementPort;
   private RawHttp http;
 
   @BeforeEach
@@ -170,6 +172,22 @@ class InputLimitsTest {
         400,
         "invalid-request");
     assertProblem(send("TRACE", "/v1/model", "", new byte[0]), 405, "not-found");
+  }
+
+  @Test
+  void theManagementPortsOwnRejectionsAreProblemDetails() throws IOException {
+    try (var management = new RawHttp(managementPort)) {
+      for (String target : new String[] {"/actuator/%zz", "/actuator/a%00b", "/../etc"}) {
+        byte[] request =
+            ("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertProblem(management.exchange(request, false, true), 400, "invalid-request");
+      }
+      assertProblem(
+          management.exchange("GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII), false, true),
+          400,
+          "invalid-request");
+    }
   }
 
   @Test
