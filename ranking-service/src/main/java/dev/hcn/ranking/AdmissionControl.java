@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
  * AdmissionProperties#effectiveMaxConcurrent()} slots and, from a budget of candidates, as many
  * units as it scores; when either is short it is refused at once ({@link ErrorType#OVERLOADED}):
  * there is no queue, since under overload a queue only adds its wait to every admitted request.
- * Requests whose deadline passed, or that waited too long for a thread while the waits have stayed
- * too long for a while (a standing queue), are refused before any work too. Every refusal is
- * counted by reason ({@code hcn.rank.shed}).
+ * Requests whose deadline passed, that arrived to a full queue for a thread, or that waited too
+ * long for a thread while the waits have stayed too long for a while (a standing queue), are
+ * refused before any work too. Every refusal is counted by reason ({@code hcn.rank.shed}).
  */
 @Component
 public final class AdmissionControl {
@@ -78,6 +78,10 @@ public final class AdmissionControl {
     } catch (RankingException gone) {
       metrics.shed(context.api(), ShedReason.DEADLINE);
       throw gone;
+    }
+    if (context.queueFull()) {
+      throw refuse(
+          context, ShedReason.QUEUE, "every thread was busy and the queue for them was full");
     }
     long queued = context.queuedNanos();
     if (maxQueueNanos > 0 && queued >= 0 && standingQueue(queued)) {

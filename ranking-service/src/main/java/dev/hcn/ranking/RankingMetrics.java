@@ -47,7 +47,7 @@ public final class RankingMetrics {
     CONCURRENCY("concurrency"),
     /** The candidates already being scored left no room for this request's. */
     VOLUME("volume"),
-    /** The call waited longer than allowed for a thread before it started. */
+    /** The call arrived to a full queue for a thread, or waited in it longer than allowed. */
     QUEUE("queue"),
     /** The caller's deadline had passed (or it had gone) before the work began. */
     DEADLINE("deadline");

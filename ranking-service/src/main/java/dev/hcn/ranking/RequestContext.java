@@ -24,6 +24,14 @@ public interface RequestContext {
     return -1;
   }
 
+  /**
+   * Whether the request arrived while the queue for a thread was already full; admission control
+   * refuses it before any work.
+   */
+  default boolean queueFull() {
+    return false;
+  }
+
   /** A context with no deadline that is never cancelled. */
   static RequestContext unbounded(String api) {
     return new RequestContext() {

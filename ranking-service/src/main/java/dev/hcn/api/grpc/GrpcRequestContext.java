@@ -24,19 +24,22 @@ final class GrpcRequestContext implements RequestContext {
 
   private final Context context;
   private final long queuedNanos;
+  private final boolean queueFull;
 
   GrpcRequestContext(Context context) {
-    this(context, 0);
+    this(context, 0, false);
   }
 
-  private GrpcRequestContext(Context context, long queuedNanos) {
+  private GrpcRequestContext(Context context, long queuedNanos, boolean queueFull) {
     this.context = context;
     this.queuedNanos = queuedNanos;
+    this.queueFull = queueFull;
   }
 
   /** The context of the call being served on this thread. */
   static GrpcRequestContext current() {
-    return new GrpcRequestContext(Context.current(), QueueTimedExecutor.currentWait());
+    return new GrpcRequestContext(
+        Context.current(), QueueTimedExecutor.currentWait(), CallQueue.refusing());
   }
 
   @Override
@@ -47,6 +50,11 @@ final class GrpcRequestContext implements RequestContext {
   @Override
   public long queuedNanos() {
     return queuedNanos;
+  }
+
+  @Override
+  public boolean queueFull() {
+    return queueFull;
   }
 
   @Override

@@ -55,10 +55,18 @@ class GrpcServerConfig {
             Thread.ofPlatform().name("grpc-rank-", 0).daemon(true).factory()));
   }
 
-  /** Calls run on the fixed pool sized to the cores (see {@link GrpcExecutorProperties}). */
-  @Bean
-  <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> hcnCallExecutor(CallPool pool) {
+  @Bean(destroyMethod = "close")
+  CallQueue grpcCallQueue(CallPool pool, GrpcExecutorProperties properties) {
     // Timed, so that admission control can refuse calls that waited long for a thread.
-    return builder -> builder.executor(new QueueTimedExecutor(pool.executor()));
+    return new CallQueue(new QueueTimedExecutor(pool.executor()), properties.effectiveMaxQueued());
+  }
+
+  /**
+   * Calls run on the fixed pool sized to the cores (see {@link GrpcExecutorProperties}), placed by
+   * the {@link CallQueue} on arrival; only the method lookup before that runs on the transport.
+   */
+  @Bean
+  <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> hcnCallExecutor(CallQueue queue) {
+    return builder -> builder.executor(queue.lookups()).callExecutor(queue);
   }
 }

@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,8 @@ class OverloadTest extends GrpcChannelTest {
   @LocalManagementPort int managementPort;
   @Autowired AdmissionControl admission;
   @Autowired MeterRegistry meters;
+  @Autowired CallQueue calls;
+  @Autowired GrpcExecutorProperties executor;
 
   private final List<AdmissionControl.Permit> held = new ArrayList<>();
 
@@ -88,6 +91,13 @@ class OverloadTest extends GrpcChannelTest {
                 .rank(RankRequest.newBuilder().setUserId("42").setK(5).build()));
   }
 
+  private int grpcRankedItems() {
+    return RankingGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
+        .rank(RankRequest.newBuilder().setUserId("42").setK(5).build())
+        .getItemsCount();
+  }
+
   @Test
   void saturatedServersRefuseFastAndProbesStillAnswer() throws Exception {
     double restShed = count("hcn.rank.shed", "api", "rest", "reason", "concurrency");
@@ -126,12 +136,40 @@ class OverloadTest extends GrpcChannelTest {
 
     release();
     assertThat(restRank().statusCode()).isEqualTo(200);
-    assertThat(
-            RankingGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(30, TimeUnit.SECONDS)
-                .rank(RankRequest.newBuilder().setUserId("42").setK(5).build())
-                .getItemsCount())
-        .isEqualTo(5);
+    assertThat(grpcRankedItems()).isEqualTo(5);
+  }
+
+  @Test
+  void aRankingCallToAFullQueueIsRefusedWithoutWaiting() throws Exception {
+    double shed = count("hcn.rank.shed", "api", "grpc", "reason", "queue");
+    var release = new CountDownLatch(1);
+    Runnable blocked =
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    // Every thread taken, then as many ranking calls waiting as allowed.
+    for (int i = 0; i < executor.effectiveThreads(); i++) {
+      calls.pool().execute(blocked);
+    }
+    for (int i = 0; i < executor.effectiveMaxQueued(); i++) {
+      calls.place().execute(blocked);
+    }
+    try {
+      // Answered while every thread is still taken: the call did not wait for one.
+      StatusRuntimeException refused = grpcFailure();
+      assertThat(refused).isNotNull();
+      assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(GrpcTestClient.errorType(refused)).hasValue("overloaded");
+      assertThat(count("hcn.rank.shed", "api", "grpc", "reason", "queue")).isEqualTo(shed + 1);
+      assertThat(calls.waiting()).isEqualTo(executor.effectiveMaxQueued());
+    } finally {
+      release.countDown();
+    }
+    assertThat(grpcRankedItems()).isEqualTo(5);
   }
 
   @Test
