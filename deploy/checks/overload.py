@@ -35,7 +35,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from service import JVM_FLAGS, ROOT, java, ready  # noqa: E402
+from service import JVM_FLAGS, ROOT, java, ready, run_load  # noqa: E402
 from soak import demo_users  # noqa: E402
 
 SHED = {"grpc": ("RESOURCE_EXHAUSTED",), "rest": ("HTTP_503",)}
@@ -73,17 +73,12 @@ class Prober(threading.Thread):
         return {"probes": len(w), "maxMs": round(max(w), 1) if w else None, "failed": f}
 
 
-def load(cli: str, api: str, target: str, rate: float, a, users: list[str]) -> dict:
-    cmd = [java(), "-cp", cli, "dev.hcn.loadtest.LoadGenerator", "--api", api, "--target", target]
-    cmd += ["--rate", str(rate), "--duration", f"{a.duration}s", "--warmup", f"{a.warmup}s"]
-    cmd += ["--k", "100", "--users", ",".join(users), "--json", "--quiet"]
+def load(api: str, target: str, rate: float, a, users: list[str]) -> dict:
+    args = ["--api", api, "--target", target, "--rate", str(rate), "--duration", f"{a.duration}s"]
+    args += ["--warmup", f"{a.warmup}s", "--k", "100", "--users", ",".join(users)]
     if a.candidates:
-        cmd += ["--candidates", str(a.candidates), "--bundle", a.bundle]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise SystemExit(f"load generator failed ({out.returncode}): {out.stderr[-800:]}")
-    return json.loads(lines[-1])
+        args += ["--candidates", str(a.candidates), "--bundle", a.bundle]
+    return run_load(args)
 
 
 def main(argv=None) -> int:
@@ -103,7 +98,6 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
 
     jar = glob.glob(os.path.join(ROOT, "ranking-service/target/ranking-service-*[0-9T].jar"))[0]
-    cli = os.path.join(ROOT, "loadtest/target/hcn-cli.jar")
     log = open(os.path.join(tempfile.gettempdir(), "hcn-overload-service.log"), "w")
     service = subprocess.Popen(
         [java(), *JVM_FLAGS, "-jar", jar]
@@ -129,7 +123,7 @@ def main(argv=None) -> int:
             base = None
             for factor in [float(f) for f in a.factors.split(",")]:
                 prober.take()
-                r = load(cli, api, targets[api], a.rate * factor, a, users)
+                r = load(api, targets[api], a.rate * factor, a, users)
                 live = prober.take()
                 errors = r.get("errors", {})
                 shed = sum(v for k, v in errors.items() if any(s in k for s in SHED[api]))

@@ -89,3 +89,13 @@ def stop(proc: subprocess.Popen, seconds: float = 60) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def run_load(args: list[str]) -> dict:
+    """One load generator run (LoadGenerator with args, --json --quiet); its JSON report."""
+    cmd = [java(), "-cp", CLI, "dev.hcn.loadtest.LoadGenerator", *args, "--json", "--quiet"]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise SystemExit(f"load generator failed ({out.returncode}): {out.stderr[-800:]}")
+    return json.loads(lines[-1])
