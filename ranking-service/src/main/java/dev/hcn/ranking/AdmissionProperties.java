@@ -23,11 +23,12 @@ import org.springframework.validation.annotation.Validated;
  *     request without candidates weighs the whole catalogue); 0 = 200,000 per core, one
  *     largest-allowed request per core. A request heavier than the whole budget still runs, alone.
  * @param maxQueueWait longest a call may wait for a thread behind other calls (the gRPC call pool
- *     is sized to the cores, so calls beyond it wait in its queue); once every queued call has
- *     waited longer than this for 100 ms (a standing queue, not a burst or a scheduler stall),
- *     calls are refused without any work until one waits less. 10 ms is about the unloaded p99 of a
- *     whole-catalogue request on two cores, so an admitted call waits at most about as long as it
- *     takes. 0 = no limit.
+ *     is sized to the cores, so calls beyond it wait in its queue). A ranking call that the calls
+ *     already waiting would keep waiting longer (their measured time shared by the threads) is
+ *     refused on arrival; and once every queued call has waited longer than this for 100 ms (a
+ *     standing queue, not a burst or a scheduler stall), calls are refused without any work until
+ *     one waits less. 10 ms is about the unloaded p99 of a whole-catalogue request on two cores, so
+ *     an admitted call waits at most about as long as it takes. 0 = no limit.
  */
 @Validated
 @ConfigurationProperties("hcn.ranking.admission")

@@ -4,20 +4,29 @@ import dev.hcn.api.grpc.v1.RankingGrpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Chooses, per call and before the call waits anywhere, where it runs: on the call pool, or, for a
- * ranking call that arrives while {@code maxQueued} calls already wait for a pool thread, on a
- * single refusal thread where admission control refuses it at once ({@link
- * dev.hcn.ranking.RequestContext#queueFull()}). gRPC asks this on the transport thread, so the
- * bound holds before the pool's queue, which admission control would otherwise only see from the
- * far end.
+ * ranking call that would wait too long for a pool thread, on a single refusal thread where
+ * admission control refuses it at once ({@link dev.hcn.ranking.RequestContext#queueFull()}). gRPC
+ * asks this on the transport thread, so the bound holds before the pool's queue, which admission
+ * control would otherwise only see from the far end.
+ *
+ * <p>Too long: the calls already waiting, times the pool time a call takes, shared by the threads,
+ * exceed {@code maxWait} (Little's law), or {@code maxQueued} calls already wait. The pool time per
+ * call is measured: all the pool's busy time over the calls placed on it, smoothed every {@link
+ * #ESTIMATE_EVERY_NANOS}. So a queue of small calls (a millisecond each) may be long and a queue of
+ * whole-catalogue calls (tens of milliseconds) short, and either way an admitted call waits about
+ * {@code maxWait} at most.
  *
  * <p>Only calls whose handlers go through admission control (ranking, interests) are ever sent to
  * the refusal thread, which therefore does no ranking work: it parses the request and answers
@@ -32,8 +41,19 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
 
   private static final ThreadLocal<Boolean> REFUSING = ThreadLocal.withInitial(() -> false);
 
+  /** How often the pool time per call is re-estimated. */
+  static final long ESTIMATE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private final QueueTimedExecutor pool;
   private final int maxQueued;
+  private final long maxWaitNanos;
+  // Calls placed on the pool (every method), and the estimate's last snapshot of it and of the
+  // pool's busy time.
+  private final AtomicLong placed = new AtomicLong();
+  private long lastPlaced;
+  private long lastBusy;
+  private long lastEstimate;
+  private volatile long nanosPerCall;
   // Ranking calls placed on the pool whose first task has not started: the calls waiting for a
   // thread. The first task of a unary call carries its start, message and handler when they
   // arrived together; later tasks (a late message, the close) are not counted, since a finished
@@ -42,9 +62,11 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
   private final ExecutorService refusals;
   private final Executor refusing;
 
-  CallQueue(QueueTimedExecutor pool, int maxQueued) {
+  CallQueue(QueueTimedExecutor pool, int maxQueued, Duration maxWait) {
     this.pool = pool;
     this.maxQueued = maxQueued;
+    this.maxWaitNanos = maxWait.toNanos();
+    this.lastEstimate = pool.now();
     this.refusals =
         Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("grpc-refuse").daemon(true).factory());
@@ -63,14 +85,52 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
 
   @Override
   public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+    reestimate();
     if (!ADMITTED.contains(call.getMethodDescriptor().getFullMethodName())) {
+      placed.incrementAndGet();
       return pool;
     }
-    return waiting.get() >= maxQueued ? refusing : place();
+    return wouldWaitTooLong() ? refusing : place();
+  }
+
+  private boolean wouldWaitTooLong() {
+    int queued = waiting.get();
+    if (queued >= maxQueued) {
+      return true;
+    }
+    return maxWaitNanos > 0 && queued * nanosPerCall / pool.threads() > maxWaitNanos;
+  }
+
+  /** The pool time per call, from the calls placed since the last estimate (halved each time). */
+  private void reestimate() {
+    long now = pool.now();
+    if (now - lastEstimate < ESTIMATE_EVERY_NANOS) {
+      return;
+    }
+    synchronized (this) {
+      if (now - lastEstimate < ESTIMATE_EVERY_NANOS) {
+        return;
+      }
+      long calls = placed.get();
+      long busy = pool.busyNanos();
+      if (calls > lastPlaced) {
+        long recent = (busy - lastBusy) / (calls - lastPlaced);
+        nanosPerCall = nanosPerCall == 0 ? recent : (nanosPerCall + recent) / 2;
+      }
+      lastPlaced = calls;
+      lastBusy = busy;
+      lastEstimate = now;
+    }
+  }
+
+  /** The pool time a call takes, as last estimated; 0 before any call ran. */
+  long nanosPerCall() {
+    return nanosPerCall;
   }
 
   /** The executor of one ranking call placed on the pool. */
   Executor place() {
+    placed.incrementAndGet();
     AtomicBoolean first = new AtomicBoolean(true);
     return task -> {
       if (!first.compareAndSet(true, false)) {

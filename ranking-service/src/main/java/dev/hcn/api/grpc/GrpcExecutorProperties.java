@@ -14,18 +14,21 @@ import org.springframework.validation.annotation.Validated;
  *     slower and the tail grows with the load. gRPC's default (a cached pool, one thread per
  *     concurrent call) is replaced by this fixed pool; calls beyond it wait in its queue, first
  *     come first served, and the service's admission control decides what is shed.
- * @param maxQueued ranking calls that may wait for a thread at once; a ranking call that arrives
- *     when this many wait is refused (RESOURCE_EXHAUSTED, shed reason {@code queue}) without
- *     waiting itself. 0 = the number of threads: an admitted call then waits for about one call's
- *     time at most, so that under overload its latency stays near twice the unloaded one instead of
- *     growing with the queue; the time-based rule of {@code hcn.ranking.admission.max-queue-wait}
- *     then only sheds what still waited too long.
+ * @param maxQueued most ranking calls that may wait for a thread at once; 0 = 8 per thread. A
+ *     ranking call is refused on arrival (RESOURCE_EXHAUSTED, shed reason {@code queue}), without
+ *     waiting itself, when this many wait or when the calls waiting would keep it waiting longer
+ *     than {@code hcn.ranking.admission.max-queue-wait} (their measured pool time shared by the
+ *     threads). The time rule is the one that acts on large calls; this count bounds the queue of
+ *     small ones, whose time estimate a pause (GC, a descheduled VM) makes stale.
  */
 @Validated
 @ConfigurationProperties("hcn.grpc.executor")
 public record GrpcExecutorProperties(
     @DefaultValue("0") @Min(0) @Max(1024) int threads,
     @DefaultValue("0") @Min(0) @Max(100_000) int maxQueued) {
+
+  /** Waiting calls per thread of the default queue bound. */
+  static final int QUEUED_PER_THREAD = 8;
 
   /** Resolved thread count. */
   public int effectiveThreads() {
@@ -34,6 +37,6 @@ public record GrpcExecutorProperties(
 
   /** Resolved queue bound. */
   public int effectiveMaxQueued() {
-    return maxQueued > 0 ? maxQueued : effectiveThreads();
+    return maxQueued > 0 ? maxQueued : QUEUED_PER_THREAD * effectiveThreads();
   }
 }

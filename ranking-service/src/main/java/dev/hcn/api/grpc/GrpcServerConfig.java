@@ -1,6 +1,7 @@
 package dev.hcn.api.grpc;
 
 import dev.hcn.events.EventsProperties;
+import dev.hcn.ranking.AdmissionProperties;
 import dev.hcn.ranking.RankingProperties;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
@@ -56,9 +57,13 @@ class GrpcServerConfig {
   }
 
   @Bean(destroyMethod = "close")
-  CallQueue grpcCallQueue(CallPool pool, GrpcExecutorProperties properties) {
+  CallQueue grpcCallQueue(
+      CallPool pool, GrpcExecutorProperties properties, AdmissionProperties admission) {
     // Timed, so that admission control can refuse calls that waited long for a thread.
-    return new CallQueue(new QueueTimedExecutor(pool.executor()), properties.effectiveMaxQueued());
+    return new CallQueue(
+        new QueueTimedExecutor(pool.executor()),
+        properties.effectiveMaxQueued(),
+        admission.maxQueueWait());
   }
 
   /**

@@ -4,6 +4,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The call pool as gRPC sees it, remembering for the task running on each thread how long it waited
@@ -21,11 +23,19 @@ final class QueueTimedExecutor implements Executor {
 
   private final Executor pool;
   private final int threads;
+  private final LongSupplier clock;
   // Tasks submitted and not yet finished: running ones plus queued ones.
   private final AtomicInteger inPool = new AtomicInteger();
+  // Time the pool's threads have spent running tasks, all of them together.
+  private final AtomicLong busyNanos = new AtomicLong();
 
   QueueTimedExecutor(Executor pool) {
+    this(pool, System::nanoTime);
+  }
+
+  QueueTimedExecutor(Executor pool, LongSupplier clock) {
     this.pool = pool;
+    this.clock = clock;
     // A fixed pool (the call pool); any other executor is taken as never short of threads.
     this.threads =
         pool instanceof ThreadPoolExecutor fixed ? fixed.getMaximumPoolSize() : Integer.MAX_VALUE;
@@ -34,16 +44,18 @@ final class QueueTimedExecutor implements Executor {
   @Override
   public void execute(Runnable task) {
     boolean queues = inPool.getAndIncrement() >= threads;
-    long submitted = queues ? System.nanoTime() : 0;
+    long submitted = queues ? clock.getAsLong() : 0;
     try {
       pool.execute(
           () -> {
+            long started = clock.getAsLong();
             long[] waited = WAITED.get();
-            waited[0] = queues ? System.nanoTime() - submitted : 0;
+            waited[0] = queues ? started - submitted : 0;
             try {
               task.run();
             } finally {
               waited[0] = 0;
+              busyNanos.addAndGet(clock.getAsLong() - started);
               inPool.decrementAndGet();
             }
           });
@@ -51,6 +63,21 @@ final class QueueTimedExecutor implements Executor {
       inPool.decrementAndGet();
       throw shutDown;
     }
+  }
+
+  /** The pool's threads. */
+  int threads() {
+    return threads;
+  }
+
+  /** Time spent running tasks so far, summed over the threads. */
+  long busyNanos() {
+    return busyNanos.get();
+  }
+
+  /** The clock the pool's times are taken on. */
+  long now() {
+    return clock.getAsLong();
   }
 
   /** How long the task running on this thread waited behind others; 0 outside the call pool. */

@@ -8,10 +8,12 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,7 +64,7 @@ class CallQueueTest {
   void rankingCallsBeyondTheBoundAreRefusedOthersWait() throws Exception {
     var threads = Executors.newFixedThreadPool(1);
     var timed = new QueueTimedExecutor(threads);
-    var queue = new CallQueue(timed, 2);
+    var queue = new CallQueue(timed, 2, Duration.ZERO);
     var release = new CountDownLatch(1);
     Runnable blocked =
         () -> {
@@ -110,6 +112,108 @@ class CallQueueTest {
       assertThat(thirdRan.get(10, TimeUnit.SECONDS)).as("a placed call runs on the pool").isFalse();
       assertThat(queue.waiting()).isZero();
       assertThat(runsRefusing(queue.getExecutor(rank, new Metadata()))).as("drained").isFalse();
+    } finally {
+      release.countDown();
+      queue.close();
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void theMeasuredTimePerCallBoundsTheQueue() throws Exception {
+    var now = new AtomicLong();
+    var threads = Executors.newFixedThreadPool(2);
+    var timed = new QueueTimedExecutor(threads, now::get);
+    var queue = new CallQueue(timed, 16, Duration.ofMillis(10));
+    var release = new CountDownLatch(1);
+    try {
+      var rank = callOf(RankingGrpc.getRankMethod());
+      // Two calls that each keep a thread busy for 30 ms of the pool's clock.
+      var done = new CountDownLatch(2);
+      for (int i = 0; i < 2; i++) {
+        queue
+            .getExecutor(rank, new Metadata())
+            .execute(
+                () -> {
+                  now.addAndGet(TimeUnit.MILLISECONDS.toNanos(30));
+                  done.countDown();
+                });
+      }
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+      now.addAndGet(CallQueue.ESTIMATE_EVERY_NANOS);
+      Runnable blocked =
+          () -> {
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          };
+      // Both threads taken, then one call waits: 1 x 30 ms / 2 threads = 15 ms > 10 ms.
+      var running = new CountDownLatch(2);
+      for (int i = 0; i < 2; i++) {
+        queue
+            .getExecutor(rank, new Metadata())
+            .execute(
+                () -> {
+                  running.countDown();
+                  blocked.run();
+                });
+      }
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(queue.nanosPerCall()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
+      // Nothing waits yet: this call is placed, and waits (a refused one would not count).
+      queue.getExecutor(rank, new Metadata()).execute(blocked);
+      assertThat(queue.waiting()).isEqualTo(1);
+      assertThat(runsRefusing(queue.getExecutor(rank, new Metadata())))
+          .as("a call waiting 15 ms ahead")
+          .isTrue();
+    } finally {
+      release.countDown();
+      queue.close();
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void smallCallsMayQueueUpToTheCount() throws Exception {
+    var now = new AtomicLong();
+    var threads = Executors.newFixedThreadPool(1);
+    var timed = new QueueTimedExecutor(threads, now::get);
+    var queue = new CallQueue(timed, 4, Duration.ofMillis(10));
+    var release = new CountDownLatch(1);
+    try {
+      var rank = callOf(RankingGrpc.getRankMethod());
+      var done = new CountDownLatch(1);
+      queue
+          .getExecutor(rank, new Metadata())
+          .execute(
+              () -> {
+                now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+                done.countDown();
+              });
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+      now.addAndGet(CallQueue.ESTIMATE_EVERY_NANOS);
+      var running = new CountDownLatch(1);
+      queue
+          .getExecutor(rank, new Metadata())
+          .execute(
+              () -> {
+                running.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      // 1 ms calls: four waiting make 4 ms, under the 10 ms; the count bound refuses the fifth.
+      for (int i = 0; i < 4; i++) {
+        var placed = queue.getExecutor(rank, new Metadata());
+        placed.execute(() -> {});
+      }
+      assertThat(queue.waiting()).isEqualTo(4);
+      assertThat(runsRefusing(queue.getExecutor(rank, new Metadata()))).isTrue();
     } finally {
       release.countDown();
       queue.close();

@@ -2,6 +2,7 @@ package dev.hcn.api.grpc;
 
 import dev.hcn.events.EventSink;
 import dev.hcn.events.EventsProperties;
+import dev.hcn.ranking.AdmissionProperties;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankingException;
 import dev.hcn.ranking.RankingMetrics;
@@ -28,6 +29,7 @@ import org.springframework.context.annotation.FilterType;
   GrpcApiProperties.class,
   GrpcExecutorProperties.class,
   RankingProperties.class,
+  AdmissionProperties.class,
   EventsProperties.class
 })
 // Scanned, not imported, as in the real application: Spring gRPC enables health by default only
