@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Garbage collectors compared under the same load, in one run.
+"""JVM flag sets (garbage collectors, Netty event loops, ...) compared under the same load, in one run.
 
 Starts the packaged service once per variant (JVM flags after '='), drives the same constant-rate
 load at it with the load generator, and prints latency from the intended send time, server time per
@@ -8,7 +8,7 @@ and its RSS, with ratios to the first variant. Variants run interleaved, round a
 load from elsewhere hits them alike.
 
     ./mvnw -B -q -DskipTests package
-    python3 deploy/checks/gc.py --bundle model-artifacts/bundles/synthetic-200k --candidates 10000 \\
+    python3 deploy/checks/jvm_variants.py --bundle model-artifacts/bundles/synthetic-200k --candidates 10000 \\
       --rate 100 --variant 'G1=' --variant 'ZGC=-XX:+UseZGC' --variant 'Parallel=-XX:+UseParallelGC'
 """
 
@@ -79,7 +79,7 @@ def load(a, grpc: int, http: int, management: int) -> dict:
 
 def measure(a, name: str, flags: list[str], jar: str) -> dict:
     http, grpc, management = a.http_port, a.grpc_port, a.management_port
-    log = os.path.join(tempfile.gettempdir(), f"hcn-gc-{name}.log")
+    log = os.path.join(tempfile.gettempdir(), f"hcn-jvm-{name}.log")
     args = [] if a.interest_cache else ["--hcn.interests.cache.max-size=0"]
     proc = service.start(jar, log, http, grpc, management, args, flags, bundle=a.bundle)
     try:
@@ -125,7 +125,7 @@ def main(argv=None) -> int:
     p.add_argument("--http-port", type=int, default=18380)
     p.add_argument("--grpc-port", type=int, default=19390)
     p.add_argument("--management-port", type=int, default=18381)
-    p.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "hcn-gc.json"))
+    p.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "hcn-jvm-variants.json"))
     a = p.parse_args(argv)
     a.bundle = os.path.abspath(a.bundle)
     jar = service.built_jar()
