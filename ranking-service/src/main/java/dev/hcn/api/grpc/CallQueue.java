@@ -21,12 +21,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * asks this on the transport thread, so the bound holds before the pool's queue, which admission
  * control would otherwise only see from the far end.
  *
- * <p>Too long: the calls already waiting, times the pool time a call takes, shared by the threads,
- * exceed {@code maxWait} (Little's law), or {@code maxQueued} calls already wait. The pool time per
- * call is measured: all the pool's busy time over the calls placed on it, smoothed every {@link
- * #ESTIMATE_EVERY_NANOS}. So a queue of small calls (a millisecond each) may be long and a queue of
- * whole-catalogue calls (tens of milliseconds) short, and either way an admitted call waits about
- * {@code maxWait} at most.
+ * <p>Too long: at least one call per thread already waits and the calls waiting, times the pool
+ * time a call takes, shared by the threads, exceed {@code maxWait} (Little's law); or {@code
+ * maxQueued} calls already wait. The pool time per call is measured: all the pool's busy time over
+ * the calls placed on it, smoothed every {@link #ESTIMATE_EVERY_NANOS}. So a queue of small calls
+ * (a millisecond each) may be long and a queue of whole-catalogue calls (tens of milliseconds)
+ * short, and either way an admitted call waits about {@code maxWait} at most.
  *
  * <p>Only calls whose handlers go through admission control (ranking, interests) are ever sent to
  * the refusal thread, which therefore does no ranking work: it parses the request and answers
@@ -98,7 +98,11 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
     if (queued >= maxQueued) {
       return true;
     }
-    return maxWaitNanos > 0 && queued * nanosPerCall / pool.threads() > maxWaitNanos;
+    // Fewer waiting calls than threads are never refused for time: the threads may be busy with
+    // small tasks (a call's close), and the estimate, an average of whole calls, would overstate
+    // their wait; a closed loop of one client per thread must never be shed.
+    int threads = pool.threads();
+    return maxWaitNanos > 0 && queued >= threads && queued * nanosPerCall / threads > maxWaitNanos;
   }
 
   /** The pool time per call, from the calls placed since the last estimate (halved each time). */

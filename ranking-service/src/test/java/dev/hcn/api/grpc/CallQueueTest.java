@@ -149,7 +149,7 @@ class CallQueueTest {
               Thread.currentThread().interrupt();
             }
           };
-      // Both threads taken, then one call waits: 1 x 30 ms / 2 threads = 15 ms > 10 ms.
+      // Both threads taken, then two calls wait: 2 x 30 ms / 2 threads = 30 ms > 10 ms.
       var running = new CountDownLatch(2);
       for (int i = 0; i < 2; i++) {
         queue
@@ -162,11 +162,13 @@ class CallQueueTest {
       }
       assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(queue.nanosPerCall()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
-      // Nothing waits yet: this call is placed, and waits (a refused one would not count).
+      // One waiting call (15 ms by the estimate) is fewer than the threads: placed, not refused.
       queue.getExecutor(rank, new Metadata()).execute(blocked);
       assertThat(queue.waiting()).isEqualTo(1);
+      queue.getExecutor(rank, new Metadata()).execute(blocked);
+      assertThat(queue.waiting()).isEqualTo(2);
       assertThat(runsRefusing(queue.getExecutor(rank, new Metadata())))
-          .as("a call waiting 15 ms ahead")
+          .as("two calls waiting, 30 ms ahead")
           .isTrue();
     } finally {
       release.countDown();
