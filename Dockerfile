@@ -24,15 +24,17 @@ COPY model-artifacts/bundles/hcn-ml1m /app/bundles/hcn-ml1m
 # REST, gRPC and the management port (health, metrics).
 EXPOSE 8080 9090 8081
 ENV HCN_MODEL_BUNDLEPATH=/app/bundles/hcn-ml1m \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseZGC"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+# The service's JVM options (collector, compiler thresholds, the modules it needs), as `make run`.
+COPY deploy/jvm.options /app/jvm.options
 # AOT cache training run (docs/startup.md): start on this image's own JRE and flags up to readiness,
 # then SIGTERM; the JVM writes /app/app.aot as it exits. Serving with it about halves the CPU work
 # to readiness; were it missing or stale, the JVM would only warn and start without it.
-RUN ["bash", "-c", "java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:AOTCacheOutput=/app/app.aot -jar /app/app.jar --hcn.drain.readiness-delay=0s & pid=$!; for i in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3) 2>/dev/null && break; sleep 0.5; done; kill -TERM $pid; wait $pid; test -s /app/app.aot"]
+RUN ["bash", "-c", "java @/app/jvm.options -XX:AOTCacheOutput=/app/app.aot -jar /app/app.jar --hcn.drain.readiness-delay=0s & pid=$!; for i in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3) 2>/dev/null && break; sleep 0.5; done; kill -TERM $pid; wait $pid; test -s /app/app.aot"]
 USER hcn
 # Readiness over bash's /dev/tcp (the JRE image has no curl): the management port answers even when
 # the API port is saturated.
 HEALTHCHECK --interval=5s --timeout=2s --start-period=60s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
-# The Vector API (incubator) and ONNX Runtime's native access need these flags at run time.
-ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:AOTCache=/app/app.aot", "-jar", "/app/app.jar"]
+# jvm.options carries the flags the Vector API (incubator) and ONNX Runtime's native access need.
+ENTRYPOINT ["java", "@/app/jvm.options", "-XX:AOTCache=/app/app.aot", "-jar", "/app/app.jar"]

@@ -13,8 +13,7 @@ REDIS_PORT ?= 6379
 
 ## run: start the service on the committed bundle with the embedded history source (no Redis)
 run: app
-	$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-	  -XX:AOTCache=$(APP)/app.aot -jar $(APP)/app.jar
+	$(JAVA_HOME)/bin/java @deploy/jvm.options -XX:AOTCache=$(APP)/app.aot -jar $(APP)/app.jar
 
 ## app: the service jar extracted (its libraries beside it, as the AOT cache needs) plus a JDK 25 AOT
 ## cache written by one training run up to readiness; about halves start-to-ready (docs/startup.md)

@@ -15,7 +15,8 @@ import time
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-JVM_FLAGS = ["--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"]
+# The service's JVM options, as `make run` and the Dockerfile pass them.
+JVM_FLAGS = ["@" + os.path.join(ROOT, "deploy/jvm.options")]
 BUNDLE = os.path.join(ROOT, "model-artifacts/bundles/hcn-ml1m")
 CLI = os.path.join(ROOT, "loadtest/target/hcn-cli.jar")
 

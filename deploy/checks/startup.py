@@ -41,8 +41,8 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-# The flags of hcn.jvm.flags in pom.xml (make run) and of the Dockerfile's ENTRYPOINT.
-JVM_FLAGS = ["--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"]
+# The service's JVM options, as `make run` and the Dockerfile's ENTRYPOINT pass them.
+JVM_FLAGS = ["@" + os.path.join(ROOT, "deploy/jvm.options")]
 POLL_S = 0.02
 
 
