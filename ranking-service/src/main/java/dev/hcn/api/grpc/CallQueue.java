@@ -21,12 +21,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * asks this on the transport thread, so the bound holds before the pool's queue, which admission
  * control would otherwise only see from the far end.
  *
- * <p>Too long: at least one call per thread already waits and the calls waiting, times the pool
- * time a call takes, shared by the threads, exceed {@code maxWait} (Little's law); or {@code
- * maxQueued} calls already wait. The pool time per call is measured: all the pool's busy time over
- * the calls placed on it, smoothed every {@link #ESTIMATE_EVERY_NANOS}. So a queue of small calls
- * (a millisecond each) may be long and a queue of whole-catalogue calls (tens of milliseconds)
- * short, and either way an admitted call waits about {@code maxWait} at most.
+ * <p>Too long: every thread runs a ranking call and the calls waiting, times the pool time a call
+ * takes, shared by the threads, exceed {@code maxWait} (Little's law); or {@code maxQueued} calls
+ * already wait. The pool time per call is measured: all the pool's busy time over the calls placed
+ * on it, smoothed every {@link #ESTIMATE_EVERY_NANOS}. So a queue of small calls (a millisecond
+ * each) may be long and a queue of whole-catalogue calls (tens of milliseconds) short, and either
+ * way an admitted call waits about {@code maxWait} at most.
  *
  * <p>Only calls whose handlers go through admission control (ranking, interests) are ever sent to
  * the refusal thread, which therefore does no ranking work: it parses the request and answers
@@ -59,6 +59,8 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
   // arrived together; later tasks (a late message, the close) are not counted, since a finished
   // call's close must not hold a place in the queue.
   private final AtomicInteger waiting = new AtomicInteger();
+  // Ranking calls whose first task runs now.
+  private final AtomicInteger running = new AtomicInteger();
   private final ExecutorService refusals;
   private final Executor refusing;
 
@@ -98,11 +100,13 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
     if (queued >= maxQueued) {
       return true;
     }
-    // Fewer waiting calls than threads are never refused for time: the threads may be busy with
-    // small tasks (a call's close), and the estimate, an average of whole calls, would overstate
-    // their wait; a closed loop of one client per thread must never be shed.
+    // Refused for time only while every thread runs a ranking call: otherwise the threads are
+    // busy with small tasks (a call's close) that the estimate, an average of whole calls, would
+    // overstate, and a closed loop of one client per thread must never be shed.
     int threads = pool.threads();
-    return maxWaitNanos > 0 && queued >= threads && queued * nanosPerCall / threads > maxWaitNanos;
+    return maxWaitNanos > 0
+        && running.get() >= threads
+        && queued * nanosPerCall / threads > maxWaitNanos;
   }
 
   /** The pool time per call, from the calls placed since the last estimate (halved each time). */
@@ -145,8 +149,13 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
       try {
         pool.execute(
             () -> {
+              running.incrementAndGet();
               waiting.decrementAndGet();
-              task.run();
+              try {
+                task.run();
+              } finally {
+                running.decrementAndGet();
+              }
             });
       } catch (RuntimeException rejected) {
         waiting.decrementAndGet();

@@ -54,6 +54,28 @@ class CallQueueTest {
     };
   }
 
+  /**
+   * Places {@code calls} ranking calls one after the other, each keeping a thread busy for {@code
+   * millis} of the pool's clock, then moves the clock past the next estimate.
+   */
+  private static void runCalls(
+      CallQueue queue, QueueTimedExecutor timed, AtomicLong now, int calls, long millis)
+      throws Exception {
+    for (int i = 0; i < calls; i++) {
+      long busyBefore = timed.busyNanos();
+      queue
+          .getExecutor(callOf(RankingGrpc.getRankMethod()), new Metadata())
+          .execute(() -> now.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis)));
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      // The busy time is added once the task has returned.
+      while (timed.busyNanos() - busyBefore < TimeUnit.MILLISECONDS.toNanos(millis)
+          && System.nanoTime() < until) {
+        Thread.sleep(1);
+      }
+    }
+    now.addAndGet(CallQueue.ESTIMATE_EVERY_NANOS);
+  }
+
   private static boolean runsRefusing(java.util.concurrent.Executor executor) throws Exception {
     var seen = new CompletableFuture<Boolean>();
     executor.execute(() -> seen.complete(CallQueue.refusing()));
@@ -120,7 +142,7 @@ class CallQueueTest {
   }
 
   @Test
-  void theMeasuredTimePerCallBoundsTheQueue() throws Exception {
+  void callsWaitingBehindOtherWorkArePlaced() throws Exception {
     var now = new AtomicLong();
     var threads = Executors.newFixedThreadPool(2);
     var timed = new QueueTimedExecutor(threads, now::get);
@@ -128,19 +150,7 @@ class CallQueueTest {
     var release = new CountDownLatch(1);
     try {
       var rank = callOf(RankingGrpc.getRankMethod());
-      // Two calls that each keep a thread busy for 30 ms of the pool's clock.
-      var done = new CountDownLatch(2);
-      for (int i = 0; i < 2; i++) {
-        queue
-            .getExecutor(rank, new Metadata())
-            .execute(
-                () -> {
-                  now.addAndGet(TimeUnit.MILLISECONDS.toNanos(30));
-                  done.countDown();
-                });
-      }
-      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-      now.addAndGet(CallQueue.ESTIMATE_EVERY_NANOS);
+      runCalls(queue, timed, now, 2, 30);
       Runnable blocked =
           () -> {
             try {
@@ -149,7 +159,53 @@ class CallQueueTest {
               Thread.currentThread().interrupt();
             }
           };
-      // Both threads taken, then two calls wait: 2 x 30 ms / 2 threads = 30 ms > 10 ms.
+      // A thread busy with something other than a ranking call: a waiting call is not refused.
+      timed.execute(blocked);
+      var running = new CountDownLatch(1);
+      queue
+          .getExecutor(rank, new Metadata())
+          .execute(
+              () -> {
+                running.countDown();
+                blocked.run();
+              });
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(queue.nanosPerCall()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
+      queue.getExecutor(rank, new Metadata()).execute(blocked);
+      assertThat(queue.waiting()).isEqualTo(1);
+      queue.getExecutor(rank, new Metadata()).execute(blocked);
+      assertThat(queue.waiting()).as("placed: not every thread runs a ranking call").isEqualTo(2);
+      release.countDown();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (queue.waiting() > 0 && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+    } finally {
+      release.countDown();
+      queue.close();
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void whileEveryThreadRanksOneWaitingCallOfTheMeasuredTimeIsEnough() throws Exception {
+    var now = new AtomicLong();
+    var threads = Executors.newFixedThreadPool(2);
+    var timed = new QueueTimedExecutor(threads, now::get);
+    var queue = new CallQueue(timed, 16, Duration.ofMillis(10));
+    var release = new CountDownLatch(1);
+    Runnable blocked =
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    try {
+      var rank = callOf(RankingGrpc.getRankMethod());
+      runCalls(queue, timed, now, 2, 30);
+      // Both threads rank, then one call waits: 1 x 30 ms / 2 threads = 15 ms > 10 ms.
       var running = new CountDownLatch(2);
       for (int i = 0; i < 2; i++) {
         queue
@@ -161,14 +217,10 @@ class CallQueueTest {
                 });
       }
       assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(queue.nanosPerCall()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(30));
-      // One waiting call (15 ms by the estimate) is fewer than the threads: placed, not refused.
       queue.getExecutor(rank, new Metadata()).execute(blocked);
-      assertThat(queue.waiting()).isEqualTo(1);
-      queue.getExecutor(rank, new Metadata()).execute(blocked);
-      assertThat(queue.waiting()).isEqualTo(2);
+      assertThat(queue.waiting()).as("nothing waited yet: placed").isEqualTo(1);
       assertThat(runsRefusing(queue.getExecutor(rank, new Metadata())))
-          .as("two calls waiting, 30 ms ahead")
+          .as("one call waiting, 15 ms ahead")
           .isTrue();
     } finally {
       release.countDown();
@@ -186,16 +238,7 @@ class CallQueueTest {
     var release = new CountDownLatch(1);
     try {
       var rank = callOf(RankingGrpc.getRankMethod());
-      var done = new CountDownLatch(1);
-      queue
-          .getExecutor(rank, new Metadata())
-          .execute(
-              () -> {
-                now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
-                done.countDown();
-              });
-      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-      now.addAndGet(CallQueue.ESTIMATE_EVERY_NANOS);
+      runCalls(queue, timed, now, 1, 1);
       var running = new CountDownLatch(1);
       queue
           .getExecutor(rank, new Metadata())
