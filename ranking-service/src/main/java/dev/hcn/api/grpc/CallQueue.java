@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Chooses, per call and before the call waits anywhere, where it runs: on the call pool, or, for a
@@ -59,7 +60,7 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
   // arrived together; later tasks (a late message, the close) are not counted, since a finished
   // call's close must not hold a place in the queue.
   private final AtomicInteger waiting = new AtomicInteger();
-  // Ranking calls whose first task runs now.
+  // Ranking calls whose handler runs now (on the pool; refused calls do not count).
   private final AtomicInteger running = new AtomicInteger();
   private final ExecutorService refusals;
   private final Executor refusing;
@@ -149,19 +150,30 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
       try {
         pool.execute(
             () -> {
-              running.incrementAndGet();
               waiting.decrementAndGet();
-              try {
-                task.run();
-              } finally {
-                running.decrementAndGet();
-              }
+              task.run();
             });
       } catch (RuntimeException rejected) {
         waiting.decrementAndGet();
         throw rejected;
       }
     };
+  }
+
+  /**
+   * Runs a ranking call's work, counted as running: the sign that a thread is taken by ranking, not
+   * by a call's small tasks. On the refusal thread it only runs.
+   */
+  <T> T ranking(Supplier<T> work) {
+    if (refusing()) {
+      return work.get();
+    }
+    running.incrementAndGet();
+    try {
+      return work.get();
+    } finally {
+      running.decrementAndGet();
+    }
   }
 
   /** Ranking calls waiting for a thread now. */

@@ -35,13 +35,16 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
   private final RankingMetrics metrics;
   private final RankingProperties limits;
   private final EventsProperties eventLimits;
+  private final CallQueue calls;
 
   RankingGrpcService(
       RankingService ranking,
       EventSink events,
       RankingMetrics metrics,
       RankingProperties limits,
-      EventsProperties eventLimits) {
+      EventsProperties eventLimits,
+      CallQueue calls) {
+    this.calls = calls;
     this.ranking = ranking;
     this.events = events;
     this.metrics = metrics;
@@ -67,7 +70,7 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
     }
     // A call whose deadline passed while it waited for a thread is refused by the service's
     // admission control before any work (and counted there).
-    RankResult result = ranking.rank(query, GrpcRequestContext.current());
+    RankResult result = calls.ranking(() -> ranking.rank(query, GrpcRequestContext.current()));
     responses.onNext(GrpcRankMapper.toResponse(result));
     responses.onCompleted();
   }
@@ -84,9 +87,9 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
       GetInterestsRequest request, StreamObserver<GetInterestsResponse> responses) {
     MalformedRequests.reject(request);
     GrpcRequestContext context = GrpcRequestContext.current();
+    var query = GrpcRankMapper.toQuery(request, limits);
     responses.onNext(
-        GrpcRankMapper.toResponse(
-            ranking.interests(GrpcRankMapper.toQuery(request, limits), context)));
+        GrpcRankMapper.toResponse(calls.ranking(() -> ranking.interests(query, context))));
     responses.onCompleted();
   }
 

@@ -211,10 +211,13 @@ class CallQueueTest {
         queue
             .getExecutor(rank, new Metadata())
             .execute(
-                () -> {
-                  running.countDown();
-                  blocked.run();
-                });
+                () ->
+                    queue.ranking(
+                        () -> {
+                          running.countDown();
+                          blocked.run();
+                          return null;
+                        }));
       }
       assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
       queue.getExecutor(rank, new Metadata()).execute(blocked);

@@ -41,6 +41,7 @@ class NotReadyGrpcTest {
 
   private static Server server;
   private static ManagedChannel channel;
+  private static CallQueue calls;
 
   @BeforeAll
   static void start() throws Exception {
@@ -55,6 +56,11 @@ class NotReadyGrpcTest {
             limits,
             metrics,
             AdmissionControl.unlimited(metrics));
+    calls =
+        new CallQueue(
+            new QueueTimedExecutor(java.util.concurrent.Executors.newFixedThreadPool(2)),
+            16,
+            Duration.ofMillis(10));
     server =
         NettyServerBuilder.forPort(0)
             .addService(
@@ -66,7 +72,8 @@ class NotReadyGrpcTest {
                         },
                         metrics,
                         limits,
-                        new EventsProperties(1000, Duration.ofDays(1))),
+                        new EventsProperties(1000, Duration.ofDays(1)),
+                        calls),
                     new GrpcExceptionHandlerInterceptor(new GrpcErrorMapping())))
             .build()
             .start();
@@ -77,6 +84,7 @@ class NotReadyGrpcTest {
   static void stop() throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    calls.close();
   }
 
   private static RankingGrpc.RankingBlockingStub stub() {
