@@ -18,10 +18,8 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -43,11 +41,6 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def service_pid(proc: subprocess.Popen) -> int:
-    """The JVM itself (the launched process is the JVM: no shell in between)."""
-    return proc.pid
 
 
 GC_LINE = re.compile(r"^jvm_gc_pause_seconds_(count|sum|max)\{([^}]*)\} ([0-9.eE+-]+)$")
@@ -84,7 +77,7 @@ def measure(a, name: str, flags: list[str], jar: str) -> dict:
     proc = service.start(jar, log, http, grpc, management, args, flags, bundle=a.bundle)
     try:
         service.wait_ready(proc, management, log)
-        pid = service_pid(proc)
+        pid = proc.pid  # the JVM itself: no shell in between
         gc0, cpu0 = gc_pauses(management), cpu_seconds(pid)
         r = load(a, grpc, http, management)
         gc1, cpu1 = gc_pauses(management), cpu_seconds(pid)

@@ -53,7 +53,8 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
   private final AtomicLong placed = new AtomicLong();
   private long lastPlaced;
   private long lastBusy;
-  private long lastEstimate;
+  // Read without the lock by every arriving call, to skip the estimate between its times.
+  private volatile long lastEstimate;
   private volatile long nanosPerCall;
   // Ranking calls placed on the pool whose first task has not started: the calls waiting for a
   // thread. The first task of a unary call carries its start, message and handler when they

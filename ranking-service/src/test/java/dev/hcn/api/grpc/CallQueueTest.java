@@ -88,14 +88,7 @@ class CallQueueTest {
     var timed = new QueueTimedExecutor(threads);
     var queue = new CallQueue(timed, 2, Duration.ZERO);
     var release = new CountDownLatch(1);
-    Runnable blocked =
-        () -> {
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        };
+    Runnable blocked = Blocker.until(release);
     try {
       var rank = callOf(RankingGrpc.getRankMethod());
       var interests = callOf(RankingGrpc.getGetInterestsMethod());
@@ -151,14 +144,7 @@ class CallQueueTest {
     try {
       var rank = callOf(RankingGrpc.getRankMethod());
       runCalls(queue, timed, now, 2, 30);
-      Runnable blocked =
-          () -> {
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          };
+      Runnable blocked = Blocker.until(release);
       // A thread busy with something other than a ranking call: a waiting call is not refused.
       timed.execute(blocked);
       var running = new CountDownLatch(1);
@@ -194,14 +180,7 @@ class CallQueueTest {
     var timed = new QueueTimedExecutor(threads, now::get);
     var queue = new CallQueue(timed, 16, Duration.ofMillis(10));
     var release = new CountDownLatch(1);
-    Runnable blocked =
-        () -> {
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        };
+    Runnable blocked = Blocker.until(release);
     try {
       var rank = callOf(RankingGrpc.getRankMethod());
       runCalls(queue, timed, now, 2, 30);
@@ -248,11 +227,7 @@ class CallQueueTest {
           .execute(
               () -> {
                 running.countDown();
-                try {
-                  release.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
+                Blocker.until(release).run();
               });
       assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
       // 1 ms calls: four waiting make 4 ms, under the 10 ms; the count bound refuses the fifth.

@@ -26,6 +26,8 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +43,7 @@ class NotReadyGrpcTest {
 
   private static Server server;
   private static ManagedChannel channel;
+  private static ExecutorService callThreads;
   private static CallQueue calls;
 
   @BeforeAll
@@ -58,7 +61,7 @@ class NotReadyGrpcTest {
             AdmissionControl.unlimited(metrics));
     calls =
         new CallQueue(
-            new QueueTimedExecutor(java.util.concurrent.Executors.newFixedThreadPool(2)),
+            new QueueTimedExecutor(callThreads = Executors.newFixedThreadPool(2)),
             16,
             Duration.ofMillis(10));
     server =
@@ -85,6 +88,7 @@ class NotReadyGrpcTest {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     calls.close();
+    callThreads.shutdownNow();
   }
 
   private static RankingGrpc.RankingBlockingStub stub() {

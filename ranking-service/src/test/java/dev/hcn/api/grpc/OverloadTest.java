@@ -143,14 +143,7 @@ class OverloadTest extends GrpcChannelTest {
   void aRankingCallToAFullQueueIsRefusedWithoutWaiting() throws Exception {
     double shed = count("hcn.rank.shed", "api", "grpc", "reason", "queue");
     var release = new CountDownLatch(1);
-    Runnable blocked =
-        () -> {
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        };
+    Runnable blocked = Blocker.until(release);
     // Every thread taken, then as many ranking calls waiting as allowed.
     for (int i = 0; i < executor.effectiveThreads(); i++) {
       calls.pool().execute(blocked);
