@@ -73,12 +73,7 @@ public final class AdmissionControl {
    *     OVERLOADED when the request waited too long for a thread or no room is left
    */
   public Permit admit(RequestContext context, long candidates) {
-    try {
-      context.checkpoint();
-    } catch (RankingException gone) {
-      metrics.shed(context.api(), ShedReason.DEADLINE);
-      throw gone;
-    }
+    dropIfGone(context);
     if (context.queueFull()) {
       throw refuse(
           context, ShedReason.QUEUE, "every thread was busy and the queue for them was full");
@@ -107,6 +102,21 @@ public final class AdmissionControl {
           "the candidates already being scored leave no room for " + weight + " more");
     }
     return new Permit(weight);
+  }
+
+  /**
+   * Drops a request whose caller is gone (deadline passed, cancelled) before any work, counted as
+   * shed for its deadline.
+   *
+   * @throws RankingException DEADLINE_EXCEEDED or CANCELLED
+   */
+  public void dropIfGone(RequestContext context) {
+    try {
+      context.checkpoint();
+    } catch (RankingException gone) {
+      metrics.shed(context.api(), ShedReason.DEADLINE);
+      throw gone;
+    }
   }
 
   /**

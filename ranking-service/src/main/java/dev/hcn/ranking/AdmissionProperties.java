@@ -17,8 +17,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxConcurrent ranking and interests requests running at once; 0 = twice the number of
  *     cores. Ranking is CPU-bound: one request per core keeps every core busy, the second per core
- *     covers the time a request spends off the CPU (history lookup, writing the response) without
- *     doubling the latency of each.
+ *     covers the time a request spends off the CPU (writing the response, a moment descheduled)
+ *     without doubling the latency of each. A request takes its slot after its history is read, so
+ *     requests waiting on a slow history store (which has its own budget) hold none.
  * @param maxCandidatesInFlight candidates being scored at once, summed over the running requests (a
  *     request without candidates weighs the whole catalogue); 0 = 200,000 per core, one
  *     largest-allowed request per core. A request heavier than the whole budget still runs, alone.

@@ -67,10 +67,14 @@ public class DefaultRankingService implements RankingService {
         ModelBundle bundle = lease.bundle();
         validate(query);
         // Bad input is refused before admission: it costs nothing and must not count as a shed.
+        // The history is read before admission too: a slot bounds CPU work, and a request waiting
+        // on a stalled store (which has its own budget and breaker) must not hold one.
+        admission.dropIfGone(context);
+        ResolvedUser user = resolveUser(query, true);
         long weight =
             query.candidates() == null ? bundle.items().rows() - 1 : query.candidates().length;
         try (AdmissionControl.Permit admitted = admission.admit(context, weight)) {
-          return run(bundle, query, context, true);
+          return run(bundle, query, user, context, true);
         }
       }
     } catch (RankingException e) {
@@ -115,21 +119,30 @@ public class DefaultRankingService implements RankingService {
               + q.projection());
     }
     // A lease, as for ranking: a swap must not close the tower's session while it runs.
-    try (ModelRegistry.Lease lease = registry.lease().orElseThrow(DefaultRankingService::notReady);
-        // The closest items of every interest are searched over the whole catalogue.
-        AdmissionControl.Permit admitted =
-            admission.admit(ctx, lease.bundle().items().rows() - 1)) {
+    try (ModelRegistry.Lease lease =
+        registry.lease().orElseThrow(DefaultRankingService::notReady)) {
       ModelBundle bundle = lease.bundle();
-      UserInterests user = userInterests(bundle, asRank, ctx, false, true);
-      return inspector.inspect(
-          bundle,
-          user.interests(),
-          user.history(),
-          q.m(),
-          q.projection(),
-          user.input().knownHistory() == 0,
-          user.fallback() != null);
+      // As for ranking, the history is read before a slot is taken.
+      admission.dropIfGone(ctx);
+      ResolvedUser resolved = resolveUser(asRank, false);
+      // The closest items of every interest are searched over the whole catalogue.
+      try (AdmissionControl.Permit admitted = admission.admit(ctx, bundle.items().rows() - 1)) {
+        UserInterests user = userInterests(bundle, resolved, false, true);
+        ctx.checkpoint();
+        return inspect(bundle, q, user);
+      }
     }
+  }
+
+  private InterestReport inspect(ModelBundle bundle, InterestQuery q, UserInterests user) {
+    return inspector.inspect(
+        bundle,
+        user.interests(),
+        user.history(),
+        q.m(),
+        q.projection(),
+        user.input().knownHistory() == 0,
+        user.fallback() != null);
   }
 
   @Override
@@ -155,7 +168,7 @@ public class DefaultRankingService implements RankingService {
     int k = Math.min(limits.maxK(), 100);
     var query = new RankQuery(null, null, k, sample, Map.of(), true);
     validate(query);
-    run(bundle, query, RequestContext.unbounded("warmup"), false);
+    run(bundle, query, resolveUser(query, false), RequestContext.unbounded("warmup"), false);
   }
 
   /**
@@ -164,12 +177,18 @@ public class DefaultRankingService implements RankingService {
    */
   RankResult rankUnmeasured(ModelBundle bundle, RankQuery query) {
     validate(query);
-    return run(bundle, query, RequestContext.unbounded("verify"), false);
+    return run(bundle, query, resolveUser(query, false), RequestContext.unbounded("verify"), false);
   }
 
-  /** Ranks a query already validated (and, when serving, admitted). */
-  private RankResult run(ModelBundle bundle, RankQuery q, RequestContext ctx, boolean measured) {
-    UserInterests user = userInterests(bundle, q, ctx, measured, measured);
+  /** Ranks a query already validated and resolved (and, when serving, admitted). */
+  private RankResult run(
+      ModelBundle bundle,
+      RankQuery q,
+      ResolvedUser resolved,
+      RequestContext ctx,
+      boolean measured) {
+    UserInterests user = userInterests(bundle, resolved, measured, measured);
+    ctx.checkpoint();
     float[] interests = user.interests();
     TowerInput input = user.input();
     long t = System.nanoTime();
@@ -265,29 +284,30 @@ public class DefaultRankingService implements RankingService {
   }
 
   /**
-   * Stages 1 and 2 of every request: the user's history, then the tower's interests. Only serving
-   * requests read the interest cache; warm-up and golden verification must exercise the bundle's
-   * own session, not vectors a previous instance of the same model left behind.
+   * Stage 2 of every request: the tower's interests for a resolved user. Only serving requests read
+   * the interest cache; warm-up and golden verification must exercise the bundle's own session, not
+   * vectors a previous instance of the same model left behind.
    */
   private UserInterests userInterests(
-      ModelBundle bundle, RankQuery q, RequestContext ctx, boolean measured, boolean cached) {
+      ModelBundle bundle, ResolvedUser user, boolean measured, boolean cached) {
     long t = System.nanoTime();
-    ResolvedUser user = resolveUser(q);
-    t = lap(measured, Stage.HISTORY, t);
-    ctx.checkpoint();
     TowerInput input = bundle.encoder().encode(user.history(), user.features());
     float[] interests =
         cached ? interestCache.interests(bundle, input) : bundle.tower().interests(input);
     lap(measured, Stage.TOWER, t);
-    ctx.checkpoint();
     return new UserInterests(user.history(), user.fallback(), input, interests);
   }
 
-  /** Inline history and features win; what is missing comes from the history reader. */
-  private ResolvedUser resolveUser(RankQuery q) {
+  /**
+   * Stage 1: inline history and features win; what is missing comes from the history reader. A
+   * deadline that passes meanwhile is caught by admission, which drops the request before work.
+   */
+  private ResolvedUser resolveUser(RankQuery q, boolean measured) {
+    long t = System.nanoTime();
     long[] events = q.history();
     Map<String, String> features = q.userFeatures();
     if ((events != null && features != null) || q.userId() == null || q.userId().isBlank()) {
+      lap(measured, Stage.HISTORY, t);
       return new ResolvedUser(
           events != null ? events : new long[0], features != null ? features : Map.of(), null);
     }
@@ -295,6 +315,7 @@ public class DefaultRankingService implements RankingService {
     if (stored.fallback() != null) {
       metrics.fallback(stored.fallback());
     }
+    lap(measured, Stage.HISTORY, t);
     return new ResolvedUser(
         events != null ? events : stored.history().items(),
         features != null ? features : stored.history().features(),

@@ -9,6 +9,10 @@ import dev.hcn.model.ModelBundle;
 import dev.hcn.model.TestBundles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -408,5 +412,50 @@ class DefaultRankingServiceTest {
     assertThat(
             meters.get("hcn.rank.shed").tags("api", "test", "reason", "volume").counter().count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void aRequestWaitingOnTheHistoryStoreHoldsNoSlot() throws Exception {
+    var meters = new SimpleMeterRegistry();
+    var admission =
+        new AdmissionControl(
+            new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO),
+            new RankingMetrics(meters));
+    var lookingUp = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    var stored = new UserHistory(history, Map.of());
+    var s =
+        admitting(
+            id -> {
+              if (id.equals("stalled")) {
+                lookingUp.countDown();
+                await(release);
+              }
+              return stored;
+            },
+            meters,
+            admission);
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<RankResult> stalled =
+          pool.submit(() -> rank(s, new RankQuery("stalled", someIds, 3, null, null, false)));
+      assertThat(lookingUp.await(10, TimeUnit.SECONDS)).isTrue();
+      // The only slot is free while the first request waits on its store: this one runs.
+      assertThat(admission.availableSlots()).isEqualTo(1);
+      assertThat(rank(s, new RankQuery("other", someIds, 3, null, null, false)).items()).hasSize(3);
+      release.countDown();
+      assertThat(stalled.get(10, TimeUnit.SECONDS).items()).hasSize(3);
+    }
+    assertThat(meters.find("hcn.rank.shed").counters())
+        .allSatisfy(c -> assertThat(c.count()).isZero());
+    assertThat(admission.availableSlots()).isEqualTo(1);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }
