@@ -70,7 +70,7 @@ public class DefaultRankingService implements RankingService {
         // The history is read before admission too: a slot bounds CPU work, and a request waiting
         // on a stalled store (which has its own budget and breaker) must not hold one.
         admission.dropIfGone(context);
-        ResolvedUser user = resolveUser(query, true);
+        ResolvedUser user = resolveUser(query, context, true);
         long weight =
             query.candidates() == null ? bundle.items().rows() - 1 : query.candidates().length;
         try (AdmissionControl.Permit admitted = admission.admit(context, weight)) {
@@ -124,7 +124,7 @@ public class DefaultRankingService implements RankingService {
       ModelBundle bundle = lease.bundle();
       // As for ranking, the history is read before a slot is taken.
       admission.dropIfGone(ctx);
-      ResolvedUser resolved = resolveUser(asRank, false);
+      ResolvedUser resolved = resolveUser(asRank, ctx, false);
       // The closest items of every interest are searched over the whole catalogue.
       try (AdmissionControl.Permit admitted = admission.admit(ctx, bundle.items().rows() - 1)) {
         UserInterests user = userInterests(bundle, resolved, false, true);
@@ -168,7 +168,8 @@ public class DefaultRankingService implements RankingService {
     int k = Math.min(limits.maxK(), 100);
     var query = new RankQuery(null, null, k, sample, Map.of(), true);
     validate(query);
-    run(bundle, query, resolveUser(query, false), RequestContext.unbounded("warmup"), false);
+    RequestContext warmup = RequestContext.unbounded("warmup");
+    run(bundle, query, resolveUser(query, warmup, false), warmup, false);
   }
 
   /**
@@ -177,7 +178,8 @@ public class DefaultRankingService implements RankingService {
    */
   RankResult rankUnmeasured(ModelBundle bundle, RankQuery query) {
     validate(query);
-    return run(bundle, query, resolveUser(query, false), RequestContext.unbounded("verify"), false);
+    RequestContext verify = RequestContext.unbounded("verify");
+    return run(bundle, query, resolveUser(query, verify, false), verify, false);
   }
 
   /** Ranks a query already validated and resolved (and, when serving, admitted). */
@@ -302,7 +304,7 @@ public class DefaultRankingService implements RankingService {
    * Stage 1: inline history and features win; what is missing comes from the history reader. A
    * deadline that passes meanwhile is caught by admission, which drops the request before work.
    */
-  private ResolvedUser resolveUser(RankQuery q, boolean measured) {
+  private ResolvedUser resolveUser(RankQuery q, RequestContext ctx, boolean measured) {
     long t = System.nanoTime();
     long[] events = q.history();
     Map<String, String> features = q.userFeatures();
@@ -311,7 +313,7 @@ public class DefaultRankingService implements RankingService {
       return new ResolvedUser(
           events != null ? events : new long[0], features != null ? features : Map.of(), null);
     }
-    HistoryLookup stored = history.lookup(q.userId());
+    HistoryLookup stored = ctx.offCpu(() -> history.lookup(q.userId()));
     if (stored.fallback() != null) {
       metrics.fallback(stored.fallback());
     }

@@ -1,5 +1,7 @@
 package dev.hcn.ranking;
 
+import java.util.function.Supplier;
+
 /**
  * What the caller's transport knows about a request's life: its deadline and whether the caller
  * left. The ranking flow calls {@link #checkpoint()} at every stage boundary so that no work
@@ -30,6 +32,14 @@ public interface RequestContext {
    */
   default boolean queueFull() {
     return false;
+  }
+
+  /**
+   * Runs a wait of the request that uses no CPU (its history lookup). A transport whose threads are
+   * sized to the cores lends a thread to the requests behind a long one; elsewhere it only runs.
+   */
+  default <T> T offCpu(Supplier<T> wait) {
+    return wait.get();
   }
 
   /** A context with no deadline that is never cancelled. */

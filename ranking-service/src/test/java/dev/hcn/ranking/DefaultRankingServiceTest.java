@@ -450,6 +450,42 @@ class DefaultRankingServiceTest {
     assertThat(admission.availableSlots()).isEqualTo(1);
   }
 
+  @Test
+  void theStoreIsAskedAsAWaitOffTheCpu() {
+    var inWait = new ThreadLocal<Boolean>();
+    var askedOffCpu = new java.util.ArrayList<Boolean>();
+    var s =
+        service(
+            id -> {
+              askedOffCpu.add(Boolean.TRUE.equals(inWait.get()));
+              return new UserHistory(history, Map.of());
+            },
+            new SimpleMeterRegistry());
+    RequestContext marking =
+        new RequestContext() {
+          @Override
+          public String api() {
+            return "test";
+          }
+
+          @Override
+          public void checkpoint() {}
+
+          @Override
+          public <T> T offCpu(java.util.function.Supplier<T> wait) {
+            inWait.set(true);
+            try {
+              return wait.get();
+            } finally {
+              inWait.remove();
+            }
+          }
+        };
+    s.rank(new RankQuery("u1", someIds, 3, null, null, false), marking);
+    s.interests(new dev.hcn.interests.InterestQuery("u2", null, null, 3, 0), marking);
+    assertThat(askedOffCpu).containsExactly(true, true);
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await();

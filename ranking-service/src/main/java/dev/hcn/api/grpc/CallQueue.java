@@ -177,6 +177,23 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
     }
   }
 
+  /**
+   * Runs a wait of a ranking call that uses no CPU (its history lookup), from within {@link
+   * #ranking}: the thread does not count as running ranking meanwhile, and a long wait lends the
+   * pool a thread for the calls behind it ({@link QueueTimedExecutor#offCpu}).
+   */
+  <T> T offCpu(Supplier<T> wait) {
+    if (refusing()) {
+      return wait.get();
+    }
+    running.decrementAndGet();
+    try {
+      return pool.offCpu(wait);
+    } finally {
+      running.incrementAndGet();
+    }
+  }
+
   /** Ranking calls waiting for a thread now. */
   int waiting() {
     return waiting.get();
@@ -200,5 +217,6 @@ final class CallQueue implements ServerCallExecutorSupplier, AutoCloseable {
   @Override
   public void close() {
     refusals.shutdown();
+    pool.close();
   }
 }

@@ -13,7 +13,9 @@ import org.springframework.validation.annotation.Validated;
  *     scoring), so more threads than cores only time-slice the same cores: every running call gets
  *     slower and the tail grows with the load. gRPC's default (a cached pool, one thread per
  *     concurrent call) is replaced by this fixed pool; calls beyond it wait in its queue, first
- *     come first served, and the service's admission control decides what is shed.
+ *     come first served, and the service's admission control decides what is shed. A call waiting
+ *     on its history store for long (a stalled store uses no CPU) lends the pool a thread until the
+ *     wait ends (see {@link QueueTimedExecutor}).
  * @param maxQueued most ranking calls that may wait for a thread at once; 0 = 8 per thread. A
  *     ranking call is refused on arrival (RESOURCE_EXHAUSTED, shed reason {@code queue}), without
  *     waiting itself, when this many wait or when the calls waiting would keep it waiting longer

@@ -7,6 +7,7 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * A gRPC call's life as the ranking flow sees it: the deadline and cancellation of the {@link
@@ -25,21 +26,30 @@ final class GrpcRequestContext implements RequestContext {
   private final Context context;
   private final long queuedNanos;
   private final boolean queueFull;
+  // The queue the call runs from; null outside one (tests of the deadline rules).
+  private final CallQueue calls;
 
   GrpcRequestContext(Context context) {
-    this(context, 0, false);
+    this(context, 0, false, null);
   }
 
-  private GrpcRequestContext(Context context, long queuedNanos, boolean queueFull) {
+  private GrpcRequestContext(
+      Context context, long queuedNanos, boolean queueFull, CallQueue calls) {
     this.context = context;
     this.queuedNanos = queuedNanos;
     this.queueFull = queueFull;
+    this.calls = calls;
   }
 
-  /** The context of the call being served on this thread. */
-  static GrpcRequestContext current() {
+  /** The context of the call being served on this thread, placed by {@code calls}. */
+  static GrpcRequestContext current(CallQueue calls) {
     return new GrpcRequestContext(
-        Context.current(), QueueTimedExecutor.currentWait(), CallQueue.refusing());
+        Context.current(), QueueTimedExecutor.currentWait(), CallQueue.refusing(), calls);
+  }
+
+  @Override
+  public <T> T offCpu(Supplier<T> wait) {
+    return calls == null ? wait.get() : calls.offCpu(wait);
   }
 
   @Override

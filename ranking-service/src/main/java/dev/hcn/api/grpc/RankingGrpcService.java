@@ -70,7 +70,7 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
     }
     // A call whose deadline passed while it waited for a thread is refused by the service's
     // admission control before any work (and counted there).
-    RankResult result = calls.ranking(() -> ranking.rank(query, GrpcRequestContext.current()));
+    RankResult result = calls.ranking(() -> ranking.rank(query, GrpcRequestContext.current(calls)));
     responses.onNext(GrpcRankMapper.toResponse(result));
     responses.onCompleted();
   }
@@ -86,7 +86,7 @@ class RankingGrpcService implements RankingGrpc.AsyncService, BindableService {
   public void getInterests(
       GetInterestsRequest request, StreamObserver<GetInterestsResponse> responses) {
     MalformedRequests.reject(request);
-    GrpcRequestContext context = GrpcRequestContext.current();
+    GrpcRequestContext context = GrpcRequestContext.current(calls);
     var query = GrpcRankMapper.toQuery(request, limits);
     responses.onNext(
         GrpcRankMapper.toResponse(calls.ranking(() -> ranking.interests(query, context))));

@@ -69,7 +69,7 @@ class GrpcRequestContextTest {
     Context.CancellableContext call = Context.ROOT.withCancellation();
     call.cancel(null);
 
-    GrpcRequestContext context = call.call(GrpcRequestContext::current);
+    GrpcRequestContext context = call.call(() -> GrpcRequestContext.current(null));
 
     assertThat(typeOf(context)).isEqualTo(ErrorType.CANCELLED);
   }

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Waits behind other calls are measured; a task that found a free thread waited for nothing. */
+/**
+ * Waits behind other calls are measured; a task that found a free thread waited for nothing; a long
+ * wait off the CPU lends the pool a thread.
+ */
 class QueueTimedExecutorTest {
 
   @Test
@@ -39,6 +44,99 @@ class QueueTimedExecutorTest {
       assertThat(QueueTimedExecutor.currentWait()).as("outside the pool").isZero();
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aLongWaitOffTheCpuLendsAThreadToTheCallsBehindItUntilItEnds() throws Exception {
+    var pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
+    try (var timed = new QueueTimedExecutor(pool)) {
+      var waiting = new CountDownLatch(1);
+      var release = new CountDownLatch(1);
+      var behind = new CountDownLatch(1);
+      var stalled =
+          CompletableFuture.runAsync(
+              () ->
+                  timed.offCpu(
+                      () -> {
+                        waiting.countDown();
+                        return await(release);
+                      }),
+              timed);
+      assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+      // The only thread waits on something else: the call behind it runs on a lent thread.
+      timed.execute(behind::countDown);
+      assertThat(behind.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(timed.lent()).isEqualTo(1);
+      assertThat(pool.getCorePoolSize()).isEqualTo(2);
+
+      release.countDown();
+      stalled.get(10, TimeUnit.SECONDS);
+      assertThat(timed.lent()).isZero();
+      assertThat(pool.getCorePoolSize()).isEqualTo(1);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aShortWaitLendsNothingAndAWaitOffThePoolOnlyRuns() throws Exception {
+    var pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
+    try (var timed = new QueueTimedExecutor(pool)) {
+      int sizeDuring =
+          CompletableFuture.supplyAsync(() -> timed.offCpu(pool::getCorePoolSize), timed)
+              .get(10, TimeUnit.SECONDS);
+      assertThat(sizeDuring).isEqualTo(1);
+      Thread.sleep(TimeUnit.NANOSECONDS.toMillis(3 * QueueTimedExecutor.LEND_AFTER_NANOS));
+      assertThat(pool.getCorePoolSize()).isEqualTo(1);
+      // Not on the pool: nothing to lend however long it takes.
+      assertThat(
+              timed.offCpu(
+                  () -> {
+                    sleep(3 * QueueTimedExecutor.LEND_AFTER_NANOS);
+                    return pool.getCorePoolSize();
+                  }))
+          .isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void busyTimeLeavesOutTheTimeOffTheCpu() throws Exception {
+    var now = new AtomicLong();
+    var pool = Executors.newFixedThreadPool(1);
+    try (var timed = new QueueTimedExecutor(pool, now::get)) {
+      CompletableFuture.runAsync(
+              () -> {
+                now.addAndGet(3_000_000);
+                timed.offCpu(() -> now.addAndGet(50_000_000));
+                now.addAndGet(1_000_000);
+              },
+              timed)
+          .get(10, TimeUnit.SECONDS);
+      // The pool adds a task's time once it has ended, after the future above completed.
+      pool.shutdown();
+      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(timed.busyNanos()).isEqualTo(4_000_000);
+    }
+  }
+
+  private static boolean await(CountDownLatch latch) {
+    try {
+      return latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void sleep(long nanos) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
