@@ -9,8 +9,10 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A fresh cache entry (younger than the TTL) answers without asking the store.
- *   <li>Otherwise the store is asked through the breaker, on a virtual thread, for at most the
+ *   <li>Otherwise the store is asked through the breaker, on a platform thread, for at most the
  *       budget. An open breaker, an error or a timeout answers with the last good read (kept for
  *       the stale TTL) when there is one, else as a cold start, flagged with the reason.
  *   <li>Only non-empty histories are cached: unknown users never displace known ones.
@@ -36,7 +38,24 @@ public final class ResilientHistoryReader implements HistoryReader, AutoCloseabl
   private final long budgetNanos;
   private final Cache<String, UserHistory> fresh;
   private final Cache<String, UserHistory> lastGood;
-  private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+
+  /**
+   * Store calls in flight at once; beyond it a lookup falls back at once, as for an open breaker
+   * (only a store that has stopped answering holds this many, and the breaker opens on it soon).
+   */
+  static final int MAX_CALLS_IN_FLIGHT = 256;
+
+  // Platform threads, not virtual ones: ranking is CPU-bound and holds its carrier, so a store
+  // call on a virtual thread could wait past the budget for a carrier to read an answer that had
+  // long arrived. Idle threads leave after a minute.
+  private final ExecutorService calls =
+      new ThreadPoolExecutor(
+          0,
+          MAX_CALLS_IN_FLIGHT,
+          1,
+          TimeUnit.MINUTES,
+          new SynchronousQueue<>(),
+          Thread.ofPlatform().name("history-", 0).daemon(true).factory());
 
   public ResilientHistoryReader(
       HistorySource store,
@@ -72,7 +91,13 @@ public final class ResilientHistoryReader implements HistoryReader, AutoCloseabl
           FallbackReason.HISTORY_CIRCUIT_OPEN, lastGood.getIfPresent(userId));
     }
     long start = System.nanoTime();
-    Future<UserHistory> call = calls.submit(() -> store.find(userId));
+    Future<UserHistory> call;
+    try {
+      call = calls.submit(() -> store.find(userId));
+    } catch (RejectedExecutionException busy) {
+      breaker.releasePermission();
+      return HistoryLookup.fallback(FallbackReason.HISTORY_ERROR, lastGood.getIfPresent(userId));
+    }
     try {
       UserHistory history = call.get(budgetNanos, TimeUnit.NANOSECONDS);
       breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
