@@ -2,6 +2,7 @@ package dev.hcn.ranking;
 
 import dev.hcn.model.ModelProperties;
 import java.nio.file.Path;
+import java.util.List;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -12,29 +13,49 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * Loads, verifies and warms the bundle once the server is up, and only then installs it and
- * declares the application ready. Until then readiness refuses traffic and ranking answers
- * NOT_READY. A bad bundle throws here, which stops start-up.
+ * Loads, verifies and warms the bundle once the servers are up, installs it, sends each API's
+ * warm-up requests ({@link ApiWarmUp}), and only then declares the application ready. Until then
+ * readiness refuses traffic (and ranking answers NOT_READY until the bundle is installed). A bad
+ * bundle throws here, which stops start-up.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ModelStartup implements ApplicationRunner {
 
+  /** The user of warm-up requests when the bundle names no demo users. */
+  static final String WARM_UP_USER = "warm-up";
+
   private final ModelActivator activator;
   private final ModelProperties properties;
   private final ApplicationEventPublisher events;
+  private final RankingService ranking;
+  private final List<ApiWarmUp> apis;
 
   ModelStartup(
-      ModelActivator activator, ModelProperties properties, ApplicationEventPublisher events) {
+      ModelActivator activator,
+      ModelProperties properties,
+      ApplicationEventPublisher events,
+      RankingService ranking,
+      List<ApiWarmUp> apis) {
     this.activator = activator;
     this.properties = properties;
     this.events = events;
+    this.ranking = ranking;
+    this.apis = List.copyOf(apis);
   }
 
   @Override
   public void run(ApplicationArguments args) {
     AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
     activator.activate(Path.of(properties.bundlePath()), ModelActivator.Action.STARTUP);
+    if (properties.warmupRequests() > 0 && !apis.isEmpty()) {
+      List<String> users = ranking.demoUsers();
+      // A bundle without demo users is warmed with a cold-start user, which runs the same path.
+      List<String> warm = users.isEmpty() ? List.of(WARM_UP_USER) : users;
+      for (ApiWarmUp api : apis) {
+        api.send(warm, properties.warmupRequests());
+      }
+    }
     AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
   }
 }

@@ -2,6 +2,7 @@ package dev.hcn.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hcn.PinnedCarriers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The reader's own threads and bounds, on an in-memory store. */
@@ -33,34 +33,12 @@ class ResilientHistoryReaderTest {
    */
   @Test
   void answersInTimeWhileCpuBoundWorkHoldsEveryCarrier() throws Exception {
-    int carriers =
-        Integer.getInteger(
-            "jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
-    var spinning = new CountDownLatch(carriers);
-    var stop = new AtomicBoolean();
-    List<Thread> spinners = new ArrayList<>();
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    for (int i = 0; i < carriers; i++) {
-      spinners.add(
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    spinning.countDown();
-                    while (!stop.get() && System.nanoTime() < giveUp) {
-                      Thread.onSpinWait();
-                    }
-                  }));
-    }
-    try (var reader = reader(id -> STORED, Duration.ofMillis(500))) {
-      assertThat(spinning.await(10, TimeUnit.SECONDS)).as("every carrier taken").isTrue();
+    try (var pinned = PinnedCarriers.pinAll();
+        var reader = reader(id -> STORED, Duration.ofMillis(500))) {
       HistoryLookup lookup = reader.lookup("u1");
+      assertThat(pinned.holding()).as("spinners still holding the carriers").isTrue();
       assertThat(lookup.fallback()).isNull();
       assertThat(lookup.history().items()).containsExactly(7, 8, 9);
-    } finally {
-      stop.set(true);
-      for (Thread t : spinners) {
-        t.join();
-      }
     }
   }
 

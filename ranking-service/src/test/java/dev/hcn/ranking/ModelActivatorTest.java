@@ -51,6 +51,7 @@ class ModelActivatorTest {
           new ModelProperties(
               TestBundles.path().toString(),
               2,
+              0,
               TestBundles.defaultSession(),
               new ModelProperties.Watch(false, Duration.ofSeconds(5))));
 

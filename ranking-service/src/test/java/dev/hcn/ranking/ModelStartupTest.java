@@ -38,6 +38,10 @@ class ModelStartupTest {
           AdmissionControl.unlimited(metrics));
 
   private ModelStartup startup(String path) {
+    return startup(path, 0, List.of());
+  }
+
+  private ModelStartup startup(String path, int warmupRequests, List<ApiWarmUp> apis) {
     // Records each event together with whether a model was serving at that moment.
     ApplicationEventPublisher publisher =
         event -> events.add(List.of(event, registry.current().isPresent()));
@@ -45,11 +49,12 @@ class ModelStartupTest {
         new ModelProperties(
             path,
             2,
+            warmupRequests,
             TestBundles.defaultSession(),
             new ModelProperties.Watch(false, Duration.ofSeconds(5)));
     var activator =
         new ModelActivator(TestBundles.loader(), registry, service, metrics, properties);
-    return new ModelStartup(activator, properties, publisher);
+    return new ModelStartup(activator, properties, publisher, service, apis);
   }
 
   @Test
@@ -72,6 +77,28 @@ class ModelStartupTest {
           .isEqualTo(1.0);
       // Warm-up records no request metrics.
       assertThat(meters.find("hcn.rank.requests").timers()).allMatch(t -> t.count() == 0);
+    } finally {
+      registry.close();
+    }
+  }
+
+  @Test
+  void eachApiSendsItsWarmUpRequestsOnceTheModelServesAndBeforeReadiness() throws Exception {
+    List<String> calls = new ArrayList<>();
+    ApiWarmUp recording =
+        (users, requests) -> {
+          // What a real API's requests would find: the model installed, readiness not yet given.
+          assertThat(registry.current()).isPresent();
+          assertThat(events).hasSize(1);
+          calls.add(requests + " for " + users);
+        };
+    startup(TestBundles.path().toString(), 7, List.of(recording, recording))
+        .run(new DefaultApplicationArguments());
+    try {
+      List<String> demo = registry.current().orElseThrow().demoUsers();
+      String users = (demo.isEmpty() ? List.of(ModelStartup.WARM_UP_USER) : demo).toString();
+      assertThat(calls).containsExactly("7 for " + users, "7 for " + users);
+      assertThat(readiness(1)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
     } finally {
       registry.close();
     }

@@ -2,14 +2,9 @@ package dev.hcn.api.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hcn.PinnedCarriers;
 import dev.hcn.ServiceTest;
 import dev.hcn.model.ModelRegistry;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,37 +55,11 @@ class ActuatorTest {
    */
   @Test
   void livenessAnswersWhileRankingWorkHoldsEveryCarrier() throws Exception {
-    int carriers =
-        Integer.getInteger(
-            "jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
-    var spinning = new CountDownLatch(carriers);
-    var stop = new AtomicBoolean();
-    var finished = new AtomicInteger();
-    List<Thread> spinners = new ArrayList<>();
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    for (int i = 0; i < carriers; i++) {
-      spinners.add(
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    spinning.countDown();
-                    while (!stop.get() && System.nanoTime() < giveUp) {
-                      Thread.onSpinWait();
-                    }
-                    finished.incrementAndGet();
-                  }));
-    }
-    try {
-      assertThat(spinning.await(10, TimeUnit.SECONDS)).as("every carrier taken").isTrue();
+    try (var pinned = PinnedCarriers.pinAll()) {
       var answer = management.get("/actuator/health/liveness");
-      assertThat(finished.get()).as("spinners still holding the carriers").isZero();
+      assertThat(pinned.holding()).as("spinners still holding the carriers").isTrue();
       assertThat(answer.status()).isEqualTo(200);
       assertThat(answer.body().get("status").asString()).isEqualTo("UP");
-    } finally {
-      stop.set(true);
-      for (Thread t : spinners) {
-        t.join();
-      }
     }
   }
 
