@@ -10,8 +10,12 @@ import java.util.List;
 public interface ApiWarmUp {
 
   /**
-   * Sends {@code requests} ranking requests for {@code users} in turn and waits for the answers. A
+   * Sends {@code requests} whole-catalogue ranking requests for {@code users} in turn (the heaviest
+   * request, so that scoring is compiled as real traffic runs it) and waits for the answers. A
    * failing request is logged, never thrown: readiness must not depend on it.
    */
   void send(List<String> users, int requests);
+
+  /** The API's name in logs ({@code rest}, {@code grpc}). */
+  String name();
 }

@@ -54,7 +54,7 @@ class ModelStartupTest {
             new ModelProperties.Watch(false, Duration.ofSeconds(5)));
     var activator =
         new ModelActivator(TestBundles.loader(), registry, service, metrics, properties);
-    return new ModelStartup(activator, properties, publisher, service, apis);
+    return new ModelStartup(activator, properties, publisher, registry, apis);
   }
 
   @Test
@@ -86,11 +86,19 @@ class ModelStartupTest {
   void eachApiSendsItsWarmUpRequestsOnceTheModelServesAndBeforeReadiness() throws Exception {
     List<String> calls = new ArrayList<>();
     ApiWarmUp recording =
-        (users, requests) -> {
-          // What a real API's requests would find: the model installed, readiness not yet given.
-          assertThat(registry.current()).isPresent();
-          assertThat(events).hasSize(1);
-          calls.add(requests + " for " + users);
+        new ApiWarmUp() {
+          @Override
+          public String name() {
+            return "recording";
+          }
+
+          @Override
+          public void send(List<String> users, int requests) {
+            // What a real API's requests would find: the model installed, readiness not yet given.
+            assertThat(registry.current()).isPresent();
+            assertThat(events).hasSize(1);
+            calls.add(requests + " for " + users);
+          }
         };
     startup(TestBundles.path().toString(), 7, List.of(recording, recording))
         .run(new DefaultApplicationArguments());

@@ -31,6 +31,11 @@ final class GrpcWarmUp implements ApiWarmUp, ApplicationListener<GrpcServerStart
   }
 
   @Override
+  public String name() {
+    return GrpcRequestContext.API;
+  }
+
+  @Override
   public void send(List<String> users, int requests) {
     if (port <= 0) {
       return;

@@ -41,6 +41,11 @@ final class RestWarmUp implements ApiWarmUp, ApplicationListener<WebServerInitia
   }
 
   @Override
+  public String name() {
+    return RestRequestContext.API;
+  }
+
+  @Override
   public void send(List<String> users, int requests) {
     if (port <= 0) {
       return;

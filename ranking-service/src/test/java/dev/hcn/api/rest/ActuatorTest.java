@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /** Probes, the model health indicator and the Prometheus scrape, all on the management port. */
 @ServiceTest
@@ -18,6 +20,7 @@ class ActuatorTest {
   @LocalServerPort int port;
   @LocalManagementPort int managementPort;
   @Autowired ModelRegistry registry;
+  @Autowired ApplicationContext context;
   private HttpJson http;
   private HttpJson management;
 
@@ -61,6 +64,14 @@ class ActuatorTest {
       assertThat(answer.status()).isEqualTo(200);
       assertThat(answer.body().get("status").asString()).isEqualTo("UP");
     }
+  }
+
+  @Test
+  void withTheEmbeddedHistorySourceNoRedisClientExists() {
+    assertThat(context.getBeanNamesForType(RedisConnectionFactory.class)).isEmpty();
+    var health = management.get("/actuator/health");
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.raw()).doesNotContain("\"redis\"");
   }
 
   @Test
