@@ -26,7 +26,8 @@ they are counted as "refused", not as failures. The report gives:
   * requests sent, answered and failed per API (any non-200 / non-OK, timeout or connection error);
   * p50 / p99 per round and API (from the intended send time, so that a stall shows);
   * RSS, NMT-committed and untracked growth from the baseline to the end, in percent and MB;
-  * the faults injected, fallbacks per reason (hcn_rank_fallbacks_total) and the breaker's states.
+  * the faults injected, fallbacks per reason (hcn_rank_fallbacks_total) and the breaker's states;
+  * requests refused by admission control, per API and reason (hcn_rank_shed_total), per round.
 
 Exits 1 when any ranking request or event post failed, or RSS grew by 5% or more after warm-up.
 
@@ -64,6 +65,8 @@ import service
 ROOT = service.ROOT
 NMT_TOTAL = re.compile(r"Total: reserved=(\d+)KB, committed=(\d+)KB")
 FALLBACK = re.compile(r'^hcn_rank_fallbacks_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$', re.M)
+SHED = re.compile(r"^hcn_rank_shed_total\{([^}]*)\} (\S+)$", re.M)
+LABEL = re.compile(r'(\w+)="([^"]*)"')
 BREAKER = re.compile(
     r'^resilience4j_circuitbreaker_state\{[^}]*name="historyStore"[^}]*state="([a-z_]+)"[^}]*\} (\S+)$',
     re.M,
@@ -187,6 +190,15 @@ def scrape(management: int) -> str:
 
 def fallbacks(text: str) -> dict[str, int]:
     return {reason: int(float(v)) for reason, v in FALLBACK.findall(text)}
+
+
+def sheds(text: str) -> dict[str, int]:
+    """Requests refused by admission control, keyed "api/reason" (hcn_rank_shed_total)."""
+    out = {}
+    for labels, v in SHED.findall(text):
+        tags = dict(LABEL.findall(labels))
+        out[f"{tags.get('api')}/{tags.get('reason')}"] = int(float(v))
+    return out
 
 
 def breaker_state(text: str) -> str | None:
@@ -367,7 +379,9 @@ def main(argv=None) -> int:
         end = start + a.minutes * 60
         rounds, baseline, faults = [], None, []
         totals = {api: {"sent": 0, "ok": 0, "errors": {}} for api in ("rest", "grpc")}
-        fallbacks_before = fallbacks_start = fallbacks(scrape(a.management_port))
+        first = scrape(a.management_port)
+        fallbacks_before = fallbacks_start = fallbacks(first)
+        sheds_before = sheds_start = sheds(first)
         if redis:
             watcher = Watcher(a.management_port, start)
             watcher.start()
@@ -415,9 +429,11 @@ def main(argv=None) -> int:
                     "nmt_committed_kb": nmt_committed_kb(proc.pid),
                     "fault": faults[-1]["kind"] if fault else None,
                     "fallbacks": delta(now, fallbacks_before),
+                    "shed": delta(sheds(text), sheds_before),
                     "breaker": breaker_state(text),
                 }
                 fallbacks_before = now
+                sheds_before = sheds(text)
                 for api, r in zip(("rest", "grpc"), results):
                     sample[api] = {k: r.get(k) for k in ("sent", "ok", "errors", "p50Ms", "p99Ms")}
                     totals[api]["sent"] += r.get("sent", 0)
@@ -461,6 +477,7 @@ def main(argv=None) -> int:
                 for api in ("rest", "grpc")
             ),
             "per_api": totals,
+            "shed": delta(sheds_before, sheds_start),
             "events": events,
             "baseline_at_s": base["t_s"],
             "rss": growth(base, last, "rss_kb"),

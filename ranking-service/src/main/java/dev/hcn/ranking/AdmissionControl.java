@@ -16,7 +16,10 @@ import org.springframework.stereotype.Component;
  * there is no queue, since under overload a queue only adds its wait to every admitted request.
  * Requests whose deadline passed, that arrived to a full queue for a thread, or that waited too
  * long for a thread while the waits have stayed too long for a while (a standing queue), are
- * refused before any work too. Every refusal is counted by reason ({@code hcn.rank.shed}).
+ * refused before any work too. The ranking flow asks twice: {@link #precheck} before the request
+ * waits on its history store (refusing cheaply what would be refused anyway), {@link #admit} after
+ * it, so that a request waiting on the store holds no slot. Every refusal is counted by reason
+ * ({@code hcn.rank.shed}).
  */
 @Component
 public final class AdmissionControl {
@@ -74,21 +77,7 @@ public final class AdmissionControl {
    */
   public Permit admit(RequestContext context, long candidates) {
     dropIfGone(context);
-    if (context.queueFull()) {
-      throw refuse(
-          context, ShedReason.QUEUE, "every thread was busy and the queue for them was full");
-    }
-    long queued = context.queuedNanos();
-    if (maxQueueNanos > 0 && queued >= 0 && standingQueue(queued)) {
-      throw refuse(
-          context,
-          ShedReason.QUEUE,
-          "the request waited "
-              + TimeUnit.NANOSECONDS.toMillis(queued)
-              + " ms for a thread, more than the "
-              + TimeUnit.NANOSECONDS.toMillis(maxQueueNanos)
-              + " ms allowed");
-    }
+    refuseIfQueuedTooLong(context);
     if (!slots.tryAcquire()) {
       throw refuse(
           context, ShedReason.CONCURRENCY, maxConcurrent + " ranking requests are already running");
@@ -105,12 +94,48 @@ public final class AdmissionControl {
   }
 
   /**
-   * Drops a request whose caller is gone (deadline passed, cancelled) before any work, counted as
-   * shed for its deadline.
+   * Refuses at once, before the request waits on anything (its history lookup), what {@link #admit}
+   * would refuse now: a caller already gone, a queue too long, no slot or no room for its
+   * candidates at this moment. Under overload that keeps a refusal cheap; passing reserves nothing.
    *
-   * @throws RankingException DEADLINE_EXCEEDED or CANCELLED
+   * @throws RankingException as {@link #admit} does
    */
-  public void dropIfGone(RequestContext context) {
+  public void precheck(RequestContext context, long candidates) {
+    dropIfGone(context);
+    refuseIfQueuedTooLong(context);
+    if (slots.availablePermits() == 0) {
+      throw refuse(
+          context, ShedReason.CONCURRENCY, maxConcurrent + " ranking requests are already running");
+    }
+    int weight = weight(candidates);
+    if (volume.availablePermits() < weight) {
+      throw refuse(
+          context,
+          ShedReason.VOLUME,
+          "the candidates already being scored leave no room for " + weight + " more");
+    }
+  }
+
+  private void refuseIfQueuedTooLong(RequestContext context) {
+    if (context.queueFull()) {
+      throw refuse(
+          context, ShedReason.QUEUE, "every thread was busy and the queue for them was full");
+    }
+    long queued = context.queuedNanos();
+    if (maxQueueNanos > 0 && queued >= 0 && standingQueue(queued)) {
+      throw refuse(
+          context,
+          ShedReason.QUEUE,
+          "the request waited "
+              + TimeUnit.NANOSECONDS.toMillis(queued)
+              + " ms for a thread, more than the "
+              + TimeUnit.NANOSECONDS.toMillis(maxQueueNanos)
+              + " ms allowed");
+    }
+  }
+
+  /** Drops a request whose caller is gone, counted as shed for its deadline. */
+  private void dropIfGone(RequestContext context) {
     try {
       context.checkpoint();
     } catch (RankingException gone) {

@@ -68,11 +68,12 @@ public class DefaultRankingService implements RankingService {
         validate(query);
         // Bad input is refused before admission: it costs nothing and must not count as a shed.
         // The history is read before admission too: a slot bounds CPU work, and a request waiting
-        // on a stalled store (which has its own budget and breaker) must not hold one.
-        admission.dropIfGone(context);
-        ResolvedUser user = resolveUser(query, context, true);
+        // on a stalled store (which has its own budget and breaker) must not hold one. What would
+        // be refused anyway is refused before the store is asked.
         long weight =
             query.candidates() == null ? bundle.items().rows() - 1 : query.candidates().length;
+        admission.precheck(context, weight);
+        ResolvedUser user = resolveUser(query, context, true);
         try (AdmissionControl.Permit admitted = admission.admit(context, weight)) {
           return run(bundle, query, user, context, true);
         }
@@ -123,10 +124,11 @@ public class DefaultRankingService implements RankingService {
         registry.lease().orElseThrow(DefaultRankingService::notReady)) {
       ModelBundle bundle = lease.bundle();
       // As for ranking, the history is read before a slot is taken.
-      admission.dropIfGone(ctx);
-      ResolvedUser resolved = resolveUser(asRank, ctx, false);
       // The closest items of every interest are searched over the whole catalogue.
-      try (AdmissionControl.Permit admitted = admission.admit(ctx, bundle.items().rows() - 1)) {
+      long weight = bundle.items().rows() - 1;
+      admission.precheck(ctx, weight);
+      ResolvedUser resolved = resolveUser(asRank, ctx, false);
+      try (AdmissionControl.Permit admitted = admission.admit(ctx, weight)) {
         UserInterests user = userInterests(bundle, resolved, false, true);
         ctx.checkpoint();
         return inspect(bundle, q, user);

@@ -451,6 +451,32 @@ class DefaultRankingServiceTest {
   }
 
   @Test
+  void aRequestThatWouldBeRefusedIsRefusedBeforeTheStoreIsAsked() {
+    var meters = new SimpleMeterRegistry();
+    var admission =
+        new AdmissionControl(
+            new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO),
+            new RankingMetrics(meters));
+    AtomicInteger asked = new AtomicInteger();
+    var s =
+        admitting(
+            id -> {
+              asked.incrementAndGet();
+              return UserHistory.EMPTY;
+            },
+            meters,
+            admission);
+    try (var held = admission.admit(RequestContext.unbounded("test"), 1)) {
+      assertThatThrownBy(() -> rank(s, new RankQuery("u", someIds, 3, null, null, false)))
+          .isInstanceOfSatisfying(
+              RankingException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.OVERLOADED));
+    }
+    assertThat(asked.get()).isZero();
+    assertThat(rank(s, new RankQuery("u", someIds, 3, null, null, false)).items()).hasSize(3);
+    assertThat(asked.get()).isEqualTo(1);
+  }
+
+  @Test
   void theStoreIsAskedAsAWaitOffTheCpu() {
     var inWait = new ThreadLocal<Boolean>();
     var askedOffCpu = new java.util.ArrayList<Boolean>();
