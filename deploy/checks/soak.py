@@ -421,6 +421,7 @@ def main(argv=None) -> int:
                     faults.append(fault.result())
                 text = scrape(a.management_port)
                 now = fallbacks(text)
+                shed_now = sheds(text)
                 sample = {
                     "round": n,
                     "t_s": round(time.time() - start),
@@ -429,11 +430,11 @@ def main(argv=None) -> int:
                     "nmt_committed_kb": nmt_committed_kb(proc.pid),
                     "fault": faults[-1]["kind"] if fault else None,
                     "fallbacks": delta(now, fallbacks_before),
-                    "shed": delta(sheds(text), sheds_before),
+                    "shed": delta(shed_now, sheds_before),
                     "breaker": breaker_state(text),
                 }
                 fallbacks_before = now
-                sheds_before = sheds(text)
+                sheds_before = shed_now
                 for api, r in zip(("rest", "grpc"), results):
                     sample[api] = {k: r.get(k) for k in ("sent", "ok", "errors", "p50Ms", "p99Ms")}
                     totals[api]["sent"] += r.get("sent", 0)

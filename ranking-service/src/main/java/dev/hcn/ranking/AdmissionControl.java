@@ -79,16 +79,12 @@ public final class AdmissionControl {
     dropIfGone(context);
     refuseIfQueuedTooLong(context);
     if (!slots.tryAcquire()) {
-      throw refuse(
-          context, ShedReason.CONCURRENCY, maxConcurrent + " ranking requests are already running");
+      throw noSlot(context);
     }
     int weight = weight(candidates);
     if (!volume.tryAcquire(weight)) {
       slots.release();
-      throw refuse(
-          context,
-          ShedReason.VOLUME,
-          "the candidates already being scored leave no room for " + weight + " more");
+      throw noVolume(context, weight);
     }
     return new Permit(weight);
   }
@@ -104,16 +100,24 @@ public final class AdmissionControl {
     dropIfGone(context);
     refuseIfQueuedTooLong(context);
     if (slots.availablePermits() == 0) {
-      throw refuse(
-          context, ShedReason.CONCURRENCY, maxConcurrent + " ranking requests are already running");
+      throw noSlot(context);
     }
     int weight = weight(candidates);
     if (volume.availablePermits() < weight) {
-      throw refuse(
-          context,
-          ShedReason.VOLUME,
-          "the candidates already being scored leave no room for " + weight + " more");
+      throw noVolume(context, weight);
     }
+  }
+
+  private RankingException noSlot(RequestContext context) {
+    return refuse(
+        context, ShedReason.CONCURRENCY, maxConcurrent + " ranking requests are already running");
+  }
+
+  private RankingException noVolume(RequestContext context, int weight) {
+    return refuse(
+        context,
+        ShedReason.VOLUME,
+        "the candidates already being scored leave no room for " + weight + " more");
   }
 
   private void refuseIfQueuedTooLong(RequestContext context) {

@@ -316,6 +316,12 @@ class DefaultRankingServiceTest {
         admission);
   }
 
+  /** Admission with a single request slot and room for any candidate count. */
+  private static AdmissionControl oneSlot(SimpleMeterRegistry meters) {
+    return new AdmissionControl(
+        new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO), new RankingMetrics(meters));
+  }
+
   private static double requests(SimpleMeterRegistry meters, String outcome) {
     var timer = meters.find("hcn.rank.requests").tags("api", "test", "outcome", outcome).timer();
     return timer == null ? 0 : timer.count();
@@ -324,10 +330,7 @@ class DefaultRankingServiceTest {
   @Test
   void errorsAreCountedAsInternalRethrownAndGiveTheirAdmissionBack() {
     var meters = new SimpleMeterRegistry();
-    var admission =
-        new AdmissionControl(
-            new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO),
-            new RankingMetrics(meters));
+    var admission = oneSlot(meters);
     AtomicInteger calls = new AtomicInteger();
     // Scoring split across an executor that fails: an Error first, then a RuntimeException.
     var s =
@@ -359,10 +362,7 @@ class DefaultRankingServiceTest {
   @Test
   void aSaturatedServiceRefusesRankingAndInterestsButValidatesFirst() {
     var meters = new SimpleMeterRegistry();
-    var admission =
-        new AdmissionControl(
-            new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO),
-            new RankingMetrics(meters));
+    var admission = oneSlot(meters);
     var s = admitting(id -> UserHistory.EMPTY, meters, admission);
     try (var held = admission.admit(RequestContext.unbounded("test"), 1)) {
       assertThatThrownBy(() -> rank(s, new RankQuery("u", someIds, 3, null, null, false)))
@@ -417,10 +417,7 @@ class DefaultRankingServiceTest {
   @Test
   void aRequestWaitingOnTheHistoryStoreHoldsNoSlot() throws Exception {
     var meters = new SimpleMeterRegistry();
-    var admission =
-        new AdmissionControl(
-            new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO),
-            new RankingMetrics(meters));
+    var admission = oneSlot(meters);
     var lookingUp = new CountDownLatch(1);
     var release = new CountDownLatch(1);
     var stored = new UserHistory(history, Map.of());
@@ -453,10 +450,7 @@ class DefaultRankingServiceTest {
   @Test
   void aRequestThatWouldBeRefusedIsRefusedBeforeTheStoreIsAsked() {
     var meters = new SimpleMeterRegistry();
-    var admission =
-        new AdmissionControl(
-            new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO),
-            new RankingMetrics(meters));
+    var admission = oneSlot(meters);
     AtomicInteger asked = new AtomicInteger();
     var s =
         admitting(
