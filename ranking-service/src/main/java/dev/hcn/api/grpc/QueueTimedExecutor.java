@@ -70,18 +70,27 @@ final class QueueTimedExecutor implements Executor, AutoCloseable {
   }
 
   QueueTimedExecutor(Executor pool, LongSupplier clock) {
+    this(pool, clock, lendTimer());
+  }
+
+  /** The lender starts each lend; it is shut down with this executor. */
+  QueueTimedExecutor(Executor pool, LongSupplier clock, ScheduledExecutorService lender) {
     this.pool = pool;
     this.clock = clock;
     // A fixed pool (the call pool); any other executor is taken as never short of threads.
     this.resizable = pool instanceof ThreadPoolExecutor fixed ? fixed : null;
     this.threads = resizable != null ? resizable.getMaximumPoolSize() : Integer.MAX_VALUE;
     this.maxLent = resizable != null ? MAX_LENT_PER_THREAD * threads : 0;
+    this.lender = lender;
+  }
+
+  private static ScheduledExecutorService lendTimer() {
     ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(
             1, Thread.ofPlatform().name("grpc-lend").daemon(true).factory());
     // Almost every timer is cancelled (the wait ended first): drop them at once.
     timer.setRemoveOnCancelPolicy(true);
-    this.lender = timer;
+    return timer;
   }
 
   @Override

@@ -81,15 +81,48 @@ class QueueTimedExecutorTest {
   }
 
   @Test
-  void aShortWaitLendsNothingAndAWaitOffThePoolOnlyRuns() throws Exception {
+  void aWaitThatEndsBeforeItsTimerLendsNothingEvenIfTheTimerRunsLate() throws Exception {
     var pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
-    try (var timed = new QueueTimedExecutor(pool)) {
+    // The timer's only thread is held, so no lend can start before the wait below has ended,
+    // however the scheduler treats this test.
+    var timer = Executors.newSingleThreadScheduledExecutor();
+    var timerHeld = new CountDownLatch(1);
+    var releaseTimer = new CountDownLatch(1);
+    timer.execute(
+        () -> {
+          timerHeld.countDown();
+          await(releaseTimer);
+        });
+    assertThat(timerHeld.await(10, TimeUnit.SECONDS)).isTrue();
+    try (var timed = new QueueTimedExecutor(pool, System::nanoTime, timer)) {
       int sizeDuring =
-          CompletableFuture.supplyAsync(() -> timed.offCpu(pool::getCorePoolSize), timed)
+          CompletableFuture.supplyAsync(
+                  () ->
+                      timed.offCpu(
+                          () -> {
+                            sleep(3 * QueueTimedExecutor.LEND_AFTER_NANOS);
+                            return pool.getCorePoolSize();
+                          }),
+                  timed)
               .get(10, TimeUnit.SECONDS);
       assertThat(sizeDuring).isEqualTo(1);
+      // The timer is free again, well past the lend's due time: the ended wait starts nothing.
+      releaseTimer.countDown();
       Thread.sleep(TimeUnit.NANOSECONDS.toMillis(3 * QueueTimedExecutor.LEND_AFTER_NANOS));
+      timer.submit(() -> {}).get(10, TimeUnit.SECONDS);
+      assertThat(timed.lent()).isZero();
       assertThat(pool.getCorePoolSize()).isEqualTo(1);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(1);
+    } finally {
+      releaseTimer.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aWaitOffThePoolOnlyRuns() throws Exception {
+    var pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(1);
+    try (var timed = new QueueTimedExecutor(pool)) {
       // Not on the pool: nothing to lend however long it takes.
       assertThat(
               timed.offCpu(
@@ -98,6 +131,7 @@ class QueueTimedExecutorTest {
                     return pool.getCorePoolSize();
                   }))
           .isEqualTo(1);
+      assertThat(timed.lent()).isZero();
     } finally {
       pool.shutdownNow();
     }
