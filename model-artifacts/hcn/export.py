@@ -21,6 +21,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from hcn.evaluate import spread_figures
 from hcn.items_meta import read_dataset_meta, write_items_meta
 from hcn.layers import ItemTower, aggregate_catalogue
 from hcn.model import HCN
@@ -151,6 +152,15 @@ def golden_cases(tower, item_table, item_ids, feature_specs, cfg_model, long_len
                 }
             )
     return {"format": "hcn-golden/1", "tolerance": GOLDEN_TOLERANCE, "cases": cases}
+
+
+def golden_diversity(golden: dict) -> dict:
+    """How distinct the n interests of the golden cases are: what a reader of the bundle can check
+    against the golden file itself, without the data set (1.0 / 0.0 = one vector n times)."""
+    interests = np.asarray([c["interests"] for c in golden["cases"]], dtype=np.float64)
+    if interests.shape[1] < 2:
+        return {"cases": len(interests)}
+    return {"cases": len(interests), **spread_figures(interests)}
 
 
 def standard_golden_inputs(
@@ -350,6 +360,7 @@ def export_bundle(
         "metrics": metrics,
         "files": hashes,
     }
+    manifest["golden_diversity"] = golden_diversity(golden)
     if diagnostics:
         manifest["diagnostics"] = diagnostics
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

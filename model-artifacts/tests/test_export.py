@@ -10,6 +10,7 @@ import torch
 import onnx_numpy
 from conftest import synthetic_events, write_ml1m
 from hcn.config import DataConfig, ModelConfig, TrainConfig
+from hcn.evaluate import mean_pairwise_pearson, relative_spread
 from hcn.export import export_run, preprocess
 from hcn.synthetic import synthetic_bundle
 from hcn.train import load_run, run_experiment
@@ -170,6 +171,13 @@ def test_tiny_export_is_a_valid_bundle(tiny_run):
                 torch.tensor([c["feature_ids"]]),
             )[0]
             assert np.allclose(got.numpy(), np.asarray(c["interests"]), atol=1e-5), c["name"]
+    # the diversity figures are those of the golden interests themselves
+    interests = np.asarray([c["interests"] for c in golden["cases"]])
+    assert manifest["golden_diversity"] == {
+        "cases": len(golden["cases"]),
+        "pearson": pytest.approx(mean_pairwise_pearson(interests)),
+        "spread": pytest.approx(relative_spread(interests)),
+    }
     # items.f32 is the item tower's output
     table = np.fromfile(out / "items.f32", dtype="<f4").reshape(61, 16)
     with torch.no_grad():
