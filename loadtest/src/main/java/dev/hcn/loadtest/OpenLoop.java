@@ -9,6 +9,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -38,6 +40,8 @@ final class OpenLoop {
   private final int maxInFlight;
   private final long drainNanos;
   private final PrintStream progress;
+  private final LongSupplier clock;
+  private final LongConsumer park;
 
   /**
    * @param deadlineMs the per-request deadline: after the last send the run waits that long plus 5
@@ -45,10 +49,26 @@ final class OpenLoop {
    * @param progress where the once-a-second progress line goes, or {@code null}
    */
   OpenLoop(Sender sender, int maxInFlight, long deadlineMs, PrintStream progress) {
+    this(sender, maxInFlight, deadlineMs, progress, System::nanoTime, LockSupport::parkNanos);
+  }
+
+  /**
+   * With the clock that the schedule and the latencies are read from, and how the schedule waits
+   * for it (nanoseconds): a test's own clock makes the schedule independent of the machine.
+   */
+  OpenLoop(
+      Sender sender,
+      int maxInFlight,
+      long deadlineMs,
+      PrintStream progress,
+      LongSupplier clock,
+      LongConsumer park) {
     this.sender = sender;
     this.maxInFlight = maxInFlight;
     this.drainNanos = TimeUnit.MILLISECONDS.toNanos(deadlineMs) + TimeUnit.SECONDS.toNanos(5);
     this.progress = progress;
+    this.clock = clock;
+    this.park = park;
   }
 
   /** Sequence numbers continue across runs, so users and candidate lists keep rotating. */
@@ -61,26 +81,26 @@ final class OpenLoop {
     Semaphore inFlight = new Semaphore(maxInFlight);
     AtomicLong sent = new AtomicLong();
     long maxLag = 0;
-    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+    long start = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(5);
     ScheduledExecutorService ticker =
         progress == null ? null : ticker(phase, stats, sent, count, start);
     try {
       for (long i = 0; i < count; i++) {
         long intended = start + Math.round(i * interval);
         long wait;
-        while ((wait = intended - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(wait);
+        while ((wait = intended - clock.getAsLong()) > 0) {
+          park.accept(wait);
         }
         // At the limit the schedule waits here: the intended-time column keeps that wait.
         inFlight.acquire();
-        long actual = System.nanoTime();
+        long actual = clock.getAsLong();
         maxLag = Math.max(maxLag, actual - intended);
         sent.incrementAndGet();
         Sender.Outcome outcome =
             new Sender.Outcome() {
               @Override
               public void ok() {
-                long end = System.nanoTime();
+                long end = clock.getAsLong();
                 stats.success(end - intended, end - actual);
                 inFlight.release();
               }
@@ -98,8 +118,8 @@ final class OpenLoop {
         }
       }
       long scheduleNanos = Math.max(1, Math.round(count * interval));
-      long drainEnd = System.nanoTime() + drainNanos;
-      while (stats.completed() < count && System.nanoTime() < drainEnd) {
+      long drainEnd = clock.getAsLong() + drainNanos;
+      while (stats.completed() < count && clock.getAsLong() < drainEnd) {
         Thread.sleep(2);
       }
       Histogram[] totals = stats.totals();
@@ -134,7 +154,7 @@ final class OpenLoop {
               Locale.ROOT,
               "%s %5.1fs  sent %d/%d  ok %d  errors %d  in flight %d  last 1s (intended): p50 %s p99 %s max %s ms%n",
               phase,
-              (System.nanoTime() - start) / 1e9,
+              (clock.getAsLong() - start) / 1e9,
               s,
               count,
               stats.ok(),
