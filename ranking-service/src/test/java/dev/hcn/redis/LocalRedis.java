@@ -1,7 +1,6 @@
 package dev.hcn.redis;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -79,23 +78,13 @@ final class LocalRedis implements RedisControl {
   }
 
   @Override
-  public void freeze(Duration pause) {
-    for (RedisProcess s : servers) {
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                try {
-                  RespClient.call(
-                      s.port(),
-                      (int) pause.toMillis() + 10_000,
-                      "DEBUG",
-                      "SLEEP",
-                      Double.toString(pause.toMillis() / 1000.0));
-                } catch (IOException ignored) {
-                  // the test sees the effect (or its absence) through the service
-                }
-              });
-    }
+  public void freeze() {
+    servers.forEach(RedisProcess::suspend);
+  }
+
+  @Override
+  public void thaw() {
+    servers.forEach(RedisProcess::resume);
   }
 
   @Override

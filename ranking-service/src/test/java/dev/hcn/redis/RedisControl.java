@@ -1,6 +1,5 @@
 package dev.hcn.redis;
 
-import java.time.Duration;
 import java.util.List;
 
 /** What the Redis tests do to the server(s) behind the service. */
@@ -13,9 +12,13 @@ interface RedisControl {
   void start();
 
   /**
-   * Makes every server stop answering for {@code pause} ({@code DEBUG SLEEP}), in the background.
+   * Makes every server stop answering until {@link #thaw()}, and returns once none can answer any
+   * more: a command sent after it waits, however the machine schedules the test.
    */
-  void freeze(Duration pause);
+  void freeze();
+
+  /** Lets the frozen servers answer again. */
+  void thaw();
 
   /** {@code --host/--port} (and {@code --cluster}) arguments for the bulk importer. */
   List<String> importerArgs();

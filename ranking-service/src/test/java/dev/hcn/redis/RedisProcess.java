@@ -110,6 +110,54 @@ final class RedisProcess {
     process = null;
   }
 
+  /**
+   * Stops the server process (SIGSTOP) and returns once the kernel reports it stopped, so that no
+   * command sent afterwards is answered before {@link #resume()}.
+   */
+  synchronized void suspend() {
+    signal("STOP");
+    Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!stopped(stat)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("redis-server on port " + port + " did not stop");
+      }
+      sleep(1);
+    }
+  }
+
+  /** Lets a suspended server run again (SIGCONT). */
+  synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " failed for port " + port);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Whether /proc/PID/stat shows the process stopped by a signal (state T). */
+  private static boolean stopped(Path stat) {
+    try {
+      String line = Files.readString(stat);
+      return line.substring(line.lastIndexOf(')') + 2).startsWith("T");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
