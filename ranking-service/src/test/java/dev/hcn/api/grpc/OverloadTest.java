@@ -162,6 +162,13 @@ class OverloadTest extends GrpcChannelTest {
     } finally {
       release.countDown();
     }
+    // The placed calls leave the queue only once the freed threads have taken them: a call sent
+    // before that would still find the queue full.
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (calls.waiting() > 0 && System.nanoTime() < end) {
+      Thread.sleep(1);
+    }
+    assertThat(calls.waiting()).as("the queue drained").isZero();
     assertThat(grpcRankedItems()).isEqualTo(5);
   }
 
