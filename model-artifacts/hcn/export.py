@@ -283,10 +283,12 @@ def export_bundle(
     golden_inputs: list | None = None,
     diagnostics: dict | None = None,
     items_meta: dict | None = None,
+    train_cfg=None,
 ) -> Path:
     """Writes the bundle to out_dir. feature_specs: [(name, {raw value: index 1..V})] in tower order;
     item_ids: int64 [R] external id per row, row 0 = -1; items_meta: {external id: {"title",
-    "features"}} or None (no items_meta.json)."""
+    "features"}} or None (no items_meta.json); train_cfg: the run's TrainConfig, for the training
+    settings a reading records (None for a bundle not trained by hcn.train)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model = model.eval()
@@ -332,7 +334,7 @@ def export_bundle(
             "short_length": short_length,
             "temperature": model_cfg.temperature,
             "cin_concat": model_cfg.cin_concat,
-            "reading": describe(model_cfg),
+            "reading": describe(model_cfg, train_cfg),
             "config": dataclasses.asdict(model_cfg),
         },
         "tower": {
@@ -373,7 +375,7 @@ def export_run(run_dir, out_dir, name=None) -> Path:
     from hcn.data import load_dataset
     from hcn.evaluate import diagnostics
 
-    data_cfg, model_cfg, _, model, metrics = load_run(run_dir)
+    data_cfg, model_cfg, train_cfg, model, metrics = load_run(run_dir)
     ds = load_dataset(data_cfg)
     return export_bundle(
         out_dir,
@@ -389,6 +391,7 @@ def export_run(run_dir, out_dir, name=None) -> Path:
         metrics=metrics,
         diagnostics=diagnostics(model, ds, "test"),
         items_meta=read_dataset_meta(data_cfg.dataset, data_cfg.resolved_path()),
+        train_cfg=train_cfg,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from torch import nn
 
 from hcn.baselines import BASELINES
-from hcn.config import ModelConfig
+from hcn.config import ModelConfig, TrainConfig
 from hcn.layers import ItemTower, Recommender
 from hcn.model import HCN
 
@@ -27,7 +27,8 @@ class ModelSpec:
     name: str
     kind: str  # single: one vector | multi: n vectors scored by Eq. 8 | anchor: no model (ItemPop)
     overrides: dict = field(default_factory=dict)  # ModelConfig fields; "type" picks the tower
-    # Candidate readings (extra ModelConfig fields), chosen on VALIDATION AUC with the learning rate.
+    # Candidate readings (extra ModelConfig fields, or TRAIN_READING_KEYS), chosen on VALIDATION AUC
+    # with the learning rate.
     readings: tuple = ({},)
     ablation_of: str | None = None
 
@@ -36,7 +37,24 @@ class ModelSpec:
         return self.kind != "anchor"
 
     def config(self, reading: dict | None = None, **extra) -> ModelConfig:
-        return ModelConfig(**{**self.overrides, **(reading or {}), **extra})
+        model_part, _ = split_reading(reading or {})
+        return ModelConfig(**{**self.overrides, **model_part, **extra})
+
+    def train_settings(self, reading: dict | None = None) -> dict:
+        """The TrainConfig fields a reading sets (the diversity regulariser's weight)."""
+        return split_reading(reading or {})[1]
+
+
+# Reading keys that are training settings (TrainConfig), not model fields.
+TRAIN_READING_KEYS = ("diversity",)
+# What a reading key means when a run file does not record it (files from before the key existed).
+READING_DEFAULTS = {"diversity": TrainConfig().diversity}
+
+
+def split_reading(reading: dict) -> tuple[dict, dict]:
+    """(ModelConfig fields, TrainConfig fields) of a candidate reading."""
+    train = {k: v for k, v in reading.items() if k in TRAIN_READING_KEYS}
+    return {k: v for k, v in reading.items() if k not in train}, train
 
 
 def reading_tag(reading: dict) -> str:
@@ -89,7 +107,11 @@ def build_model(model_cfg: ModelConfig, meta) -> Recommender:
     return Recommender(build_user_tower(model_cfg, meta, item_tower), item_tower, model_cfg.temperature)
 
 
-def describe(model_cfg: ModelConfig) -> dict:
-    """The reading a configuration uses, for run files and manifests."""
+def describe(model_cfg: ModelConfig, train_cfg: TrainConfig | None = None) -> dict:
+    """The reading a configuration uses, for run files and manifests; with the training
+    configuration, also the training settings a reading may set."""
     keys = ("hierarchical", "co_interest", "hin_layer", "hin_ffn", "cin_concat", "positions")
-    return {k: v for k, v in dataclasses.asdict(model_cfg).items() if k in keys}
+    out = {k: v for k, v in dataclasses.asdict(model_cfg).items() if k in keys}
+    if train_cfg is not None:
+        out.update({k: getattr(train_cfg, k) for k in TRAIN_READING_KEYS})
+    return out

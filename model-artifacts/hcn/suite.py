@@ -156,10 +156,20 @@ class Plan:
         return out
 
     def done(self, run: Run) -> bool:
-        return run.path(self.results).exists()
+        """Its file exists and was made with the run's rate and reading: a seed or sensitivity run
+        from before the choice changed (a reading added, a grid grown) runs again."""
+        record = read_json(run.path(self.results))
+        return record is not None and (run.role == "anchor" or made_as_planned(record, run))
 
     def pending(self) -> list[Run]:
         return [r for r in self.runs() if not self.done(r)]
+
+
+def made_as_planned(record: dict, run: Run) -> bool:
+    recorded = record.get("reading", {})
+    return record["lr"] == run.lr and all(
+        recorded.get(k, registry.READING_DEFAULTS.get(k)) == v for k, v in run.reading
+    )
 
 
 def code_version() -> dict:
@@ -190,7 +200,7 @@ def configs_for(run: Run, data_cfg: DataConfig, budget: dict, model_args: dict):
     if run.n is not None:
         extra["n"] = run.n
     model_cfg = spec.config(dict(run.reading), **extra)
-    train_cfg = TrainConfig(seed=run.seed, lr=run.lr, **budget)
+    train_cfg = TrainConfig(seed=run.seed, lr=run.lr, **{**budget, **spec.train_settings(dict(run.reading))})
     return data_cfg, model_cfg, train_cfg
 
 
@@ -217,7 +227,7 @@ def finish(
         "role": run.role,
         "seed": run.seed,
         "lr": run.lr,
-        "reading": registry.describe(model_cfg),
+        "reading": registry.describe(model_cfg, train_cfg),
         "dataset": dataset,
         "metrics": out["metrics"],
         "curve": out["curve"],

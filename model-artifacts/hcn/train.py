@@ -106,7 +106,7 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print) -> d
         "train": dataclasses.asdict(train_cfg),
     }
     torch.save({"state_dict": model.state_dict(), **configs}, out / "model.pt")
-    extra = {"reading": describe(model_cfg), "diagnostics": diag, "stopped_early": stopped_early}
+    extra = {"reading": describe(model_cfg, train_cfg), "diagnostics": diag, "stopped_early": stopped_early}
     (out / "metrics.json").write_text(
         json.dumps({"metrics": metrics, **configs, **extra, "data_info": ds.info()}, indent=2)
     )

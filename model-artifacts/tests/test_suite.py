@@ -168,3 +168,35 @@ def test_dry_run_lists_the_plan_without_training(fixture_dir, tmp_path, monkeypa
     assert any("HCN-literal-lr0.002-s0" in line and "todo" in line for line in lines)
     assert any("HCN-cin_concat=esim-hin_layer=residual-lr0.002-s0" in line for line in lines)
     assert any("HCN-n16-s0" in line for line in lines)
+
+
+def test_a_run_file_made_before_the_choice_changed_runs_again(tmp_path):
+    for lr, v in ((2e-3, 0.70), (5e-3, 0.75), (1e-2, 0.72)):
+        fake_tune(tmp_path, "GRU4Rec", lr, v)
+    plan = suite.Plan(tmp_path, ["GRU4Rec"], 2, suite.LRS, ())
+    (seed1,) = [r for r in plan.runs() if r.role == "seed"]
+    assert seed1.lr == 5e-3
+    suite.write_json(seed1.path(tmp_path), {"lr": 2e-3, "reading": {}})  # the old choice's rate
+    assert seed1 in plan.pending()
+    suite.write_json(seed1.path(tmp_path), {"lr": 5e-3, "reading": {}})
+    assert seed1 not in plan.pending()
+    # a reading key a file does not record means its default (files from before the key existed)
+    run = suite.Run("HCN-s1", "HCN", "seed", 1, 5e-3, reading=(("diversity", 0.1),))
+    assert not suite.made_as_planned({"lr": 5e-3, "reading": {}}, run)
+    assert suite.made_as_planned({"lr": 5e-3, "reading": {"diversity": 0.1}}, run)
+    default = suite.Run("HCN-s1", "HCN", "seed", 1, 5e-3, reading=(("diversity", 0.0),))
+    assert suite.made_as_planned({"lr": 5e-3, "reading": {}}, default)
+
+
+def test_a_reading_may_set_the_diversity_regulariser(tmp_path):
+    reading = {"hin_layer": "residual", "cin_concat": "esim", "diversity": 0.1}
+    run = suite.Run("HCN-x", "HCN", "tune", 0, 2e-3, reading=tuple(sorted(reading.items())))
+    _, model_cfg, train_cfg = suite.configs_for(run, suite.DataConfig(), dict(suite.SUITE_BUDGET), {})
+    assert model_cfg.hin_layer == "residual" and model_cfg.cin_concat == "esim"
+    assert train_cfg.diversity == 0.1 and train_cfg.lr == 2e-3
+    assert registry.describe(model_cfg, train_cfg)["diversity"] == 0.1
+    assert "diversity" not in registry.describe(model_cfg)
+    assert (
+        suite.tune_name("HCN", 2e-3, reading)
+        == "HCN-cin_concat=esim-diversity=0.1-hin_layer=residual-lr0.002-s0"
+    )
