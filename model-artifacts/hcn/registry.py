@@ -66,6 +66,9 @@ def reading_tag(reading: dict) -> str:
 HCN_READINGS = (
     {"hin_layer": "residual", "cin_concat": "esim"},
     {"hin_layer": "residual", "cin_concat": "residual"},
+    # + the diversity regulariser, at the weight that took the ml-1m bundle's interests from
+    # Pearson 0.92 to 0.02 (validation users) at a 0.0016 lower validation AUC.
+    {"hin_layer": "residual", "cin_concat": "esim", "diversity": 0.1},
 )
 
 _SPECS = (
