@@ -69,6 +69,13 @@ def check_bundle(folder: Path, min_cases=20):
 
     golden = json.loads((folder / m["golden"]).read_text())
     assert golden["format"] == "hcn-golden/1" and len(golden["cases"]) >= min_cases
+    # the manifest's diversity figures are those of the golden interests themselves
+    interests = np.asarray([c["interests"] for c in golden["cases"]])
+    assert m["golden_diversity"] == {
+        "cases": len(golden["cases"]),
+        "pearson": pytest.approx(mean_pairwise_pearson(interests)),
+        "spread": pytest.approx(relative_spread(interests)),
+    }
     names = " ".join(c["name"] for c in golden["cases"])
     for kind in REQUIRED_KINDS:
         assert kind in names, kind
@@ -171,13 +178,6 @@ def test_tiny_export_is_a_valid_bundle(tiny_run):
                 torch.tensor([c["feature_ids"]]),
             )[0]
             assert np.allclose(got.numpy(), np.asarray(c["interests"]), atol=1e-5), c["name"]
-    # the diversity figures are those of the golden interests themselves
-    interests = np.asarray([c["interests"] for c in golden["cases"]])
-    assert manifest["golden_diversity"] == {
-        "cases": len(golden["cases"]),
-        "pearson": pytest.approx(mean_pairwise_pearson(interests)),
-        "spread": pytest.approx(relative_spread(interests)),
-    }
     # items.f32 is the item tower's output
     table = np.fromfile(out / "items.f32", dtype="<f4").reshape(61, 16)
     with torch.no_grad():
@@ -212,6 +212,8 @@ def test_committed_bundle_is_valid():
     assert manifest["model"]["n"] == 8 and manifest["model"]["dim"] == 48
     assert manifest["data"]["users"] == 2999
     assert "auc" in manifest["metrics"]
+    # the served model keeps n distinct interests (the literal reading served one vector n times)
+    assert manifest["golden_diversity"]["pearson"] < 0.9
     demo = json.loads((COMMITTED / "demo_histories.json").read_text())["users"]
     assert "42" in demo and (COMMITTED / "demo_histories.json").stat().st_size < 2_000_000
     meta = json.loads((COMMITTED / manifest["items_meta"]).read_text(encoding="utf-8"))["items"]
