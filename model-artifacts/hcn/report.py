@@ -5,6 +5,7 @@ paper's Tables 3, 4, 5, 7 and Figure 6), curves.png (validation AUC per epoch)."
 from __future__ import annotations
 
 import json
+import re
 import math
 from pathlib import Path
 
@@ -181,6 +182,33 @@ def diagnostics_table(runs: list[dict]) -> list[str]:
     if chosen:
         out += ["", f"HCN's chosen reading (on validation): `{json.dumps(chosen[0]['reading'])}`."]
     return out
+
+
+def readings_table(tuning: list[dict]) -> list[str]:
+    """HCN's candidate readings, each at its best rate on validation (seed 0): what each reading
+    costs or gains in accuracy and in distinct interests. Test columns are for the record."""
+    best = {}
+    for r in tuning:
+        if r["model"] != "HCN":
+            continue
+        key = re.sub(r"^HCN-|-?lr[^-]+-s0$", "", r["name"]) or "(default)"  # the reading's tag
+        if key not in best or r["metrics"]["val_auc"] > best[key]["metrics"]["val_auc"]:
+            best[key] = r
+    if not best:
+        return []
+    out = [
+        "## HCN's candidate readings (seed 0, each at its best rate on validation)",
+        "",
+        "| reading | lr | val AUC | test AUC | test Pearson |",
+        "|---|---|---|---|---|",
+    ]
+    for reading, r in sorted(best.items(), key=lambda kr: -kr[1]["metrics"]["val_auc"]):
+        m = r["metrics"]
+        pearson = f"{m['pearson']:.4f}" if "pearson" in m else "–"
+        out.append(
+            f"| {reading.replace('-', ', ')} | {r['lr']:g} | {m['val_auc']:.4f} | {m['auc']:.4f} | {pearson} |"
+        )
+    return out + ["", "The row chosen for `HCN` is the first (highest validation AUC)."]
 
 
 def pearson_verdict(summary: dict) -> list[str]:
@@ -392,7 +420,7 @@ def write_all(results: Path, dataset: str, lrs, budget, sensitivity, plot: bool 
     lines += ["## Verdict (test metrics; everything chosen on validation)", ""]
     distinct = distinct_runs(runs, tuning)
     lines += verdict(summary, runs) + [""] + pearson_verdict(summary) + budget_note(distinct) + [""]
-    lines += tables(summary) + [""] + diagnostics_table(runs) + [""]
+    lines += tables(summary) + [""] + readings_table(tuning) + [""] + diagnostics_table(runs) + [""]
     lines += protocol(runs, tuning, lrs, budget, sensitivity) + [""]
     lines += (
         ["## Training curves", "", "![validation AUC per epoch](curves.png)", ""]

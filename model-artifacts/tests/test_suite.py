@@ -95,6 +95,7 @@ def test_suite_runs_everything_then_resumes_without_retraining(fixture_dir, tmp_
         "Figure 6",
         "Verdict",
         "Diversity diagnostics",
+        "candidate readings",
     ):
         assert heading in report
     assert "paired ΔAUC per seed" in report and "| ItemPop |" in report
