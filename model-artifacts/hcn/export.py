@@ -154,13 +154,45 @@ def golden_cases(tower, item_table, item_ids, feature_specs, cfg_model, long_len
     return {"format": "hcn-golden/1", "tolerance": GOLDEN_TOLERANCE, "cases": cases}
 
 
-def golden_diversity(golden: dict) -> dict:
+def golden_diversity(golden: dict, table: np.ndarray | None = None, temperature: float = 1.0) -> dict:
     """How distinct the n interests of the golden cases are: what a reader of the bundle can check
-    against the golden file itself, without the data set (1.0 / 0.0 = one vector n times)."""
+    against the golden file itself, without the data set (1.0 / 0.0 = one vector n times). With the
+    item table, also how many of them Eq. 8 uses (`interest_use`): distinct interests that no item
+    scores well never weigh in a ranking."""
     interests = np.asarray([c["interests"] for c in golden["cases"]], dtype=np.float64)
     if interests.shape[1] < 2:
         return {"cases": len(interests)}
-    return {"cases": len(interests), **spread_figures(interests)}
+    out = {"cases": len(interests), **spread_figures(interests)}
+    if table is not None:
+        with_history = [np.asarray(c["interests"]) for c in golden["cases"] if c["history"]]
+        out["interest_use"] = interest_use(
+            np.stack(with_history), np.asarray(table[1:], np.float64), temperature
+        )
+    return out
+
+
+def interest_use(interests: np.ndarray, items: np.ndarray, temperature: float, top: int = 100) -> dict:
+    """Over users [U, n, D] and the catalogue [N, D]: per user, on its `top` items by Eq. 8, how
+    many interests carry the largest softmax weight for at least one item (`leading`, mean), the
+    mean weight of each interest sorted from the largest (`weight_share`), and how many interests
+    score no catalogue item above 0 (`never_positive`, mean)."""
+    leading, shares, never = [], [], []
+    for u in interests:
+        s = items @ u.T  # [N, n]
+        z = s / temperature
+        a = np.exp(z - z.max(axis=1, keepdims=True))
+        a /= a.sum(axis=1, keepdims=True)
+        best = np.argsort(-(a * s).sum(axis=1), kind="stable")[:top]
+        leading.append(len(set(np.argmax(a[best], axis=1).tolist())))
+        shares.append(np.sort(a[best].mean(axis=0))[::-1])
+        never.append(int((s.max(axis=0) <= 0).sum()))
+    return {
+        "top": top,
+        "users": len(interests),
+        "leading": float(np.mean(leading)),
+        "weight_share": [round(float(x), 4) for x in np.mean(shares, axis=0)],
+        "never_positive": float(np.mean(never)),
+    }
 
 
 def standard_golden_inputs(
@@ -362,7 +394,7 @@ def export_bundle(
         "metrics": metrics,
         "files": hashes,
     }
-    manifest["golden_diversity"] = golden_diversity(golden)
+    manifest["golden_diversity"] = golden_diversity(golden, table.numpy(), model_cfg.temperature)
     if diagnostics:
         manifest["diagnostics"] = diagnostics
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

@@ -11,7 +11,7 @@ import onnx_numpy
 from conftest import synthetic_events, write_ml1m
 from hcn.config import DataConfig, ModelConfig, TrainConfig
 from hcn.evaluate import mean_pairwise_pearson, relative_spread
-from hcn.export import export_run, preprocess
+from hcn.export import export_run, interest_use, preprocess
 from hcn.synthetic import synthetic_bundle
 from hcn.train import load_run, run_experiment
 
@@ -71,11 +71,16 @@ def check_bundle(folder: Path, min_cases=20):
     assert golden["format"] == "hcn-golden/1" and len(golden["cases"]) >= min_cases
     # the manifest's diversity figures are those of the golden interests themselves
     interests = np.asarray([c["interests"] for c in golden["cases"]])
-    assert m["golden_diversity"] == {
-        "cases": len(golden["cases"]),
-        "pearson": pytest.approx(mean_pairwise_pearson(interests)),
-        "spread": pytest.approx(relative_spread(interests)),
-    }
+    diversity = m["golden_diversity"]
+    assert diversity["cases"] == len(golden["cases"])
+    assert diversity["pearson"] == pytest.approx(mean_pairwise_pearson(interests))
+    assert diversity["spread"] == pytest.approx(relative_spread(interests))
+    use = diversity["interest_use"]
+    n = interests.shape[1]
+    assert use["users"] == sum(1 for c in golden["cases"] if c["history"])
+    assert 1 <= use["leading"] <= n and 0 <= use["never_positive"] <= n
+    assert len(use["weight_share"]) == n and sum(use["weight_share"]) == pytest.approx(1, abs=1e-3)
+    assert use["weight_share"] == sorted(use["weight_share"], reverse=True)
     names = " ".join(c["name"] for c in golden["cases"])
     for kind in REQUIRED_KINDS:
         assert kind in names, kind
@@ -276,3 +281,13 @@ def test_tower_form_rule():
     assert tower_form(ModelConfig(n=16, dim=128, heads=4)) == "reassociated"  # the industrial shape
     assert tower_form(ModelConfig(n=8, dim=48, heads=4)) == "reassociated"  # the ml-1m bundle
     assert tower_form(ModelConfig(n=16, dim=48, heads=4)) == "literal"  # h * n >= D: literal is cheaper
+
+
+def test_interest_use_counts_the_interests_that_weigh_in_a_ranking():
+    items = np.eye(4)  # item i points along axis i
+    # interest 0 leads for items 0 and 1, interest 1 for item 2; interest 2 scores nothing above 0
+    user = np.array([[[5.0, 4.0, 0.0, 0.0], [0.0, 0.0, 6.0, 0.0], [-1.0, -1.0, -1.0, -1.0]]])
+    use = interest_use(user, items, temperature=1.0, top=3)
+    assert use["leading"] == 2 and use["never_positive"] == 1 and use["users"] == 1
+    one = interest_use(np.repeat(user[:, :1], 3, axis=1), items, temperature=1.0, top=3)
+    assert one["leading"] == 1  # n copies of one vector: argmax ties go to the first
