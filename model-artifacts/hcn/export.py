@@ -171,25 +171,33 @@ def golden_diversity(golden: dict, table: np.ndarray | None = None, temperature:
     return out
 
 
-def interest_use(interests: np.ndarray, items: np.ndarray, temperature: float, top: int = 100) -> dict:
-    """Over users [U, n, D] and the catalogue [N, D]: per user, on its `top` items by Eq. 8, how
-    many interests carry the largest softmax weight for at least one item (`leading`, mean), the
-    mean weight of each interest sorted from the largest (`weight_share`), and how many interests
-    score no catalogue item above 0 (`never_positive`, mean)."""
-    leading, shares, never = [], [], []
+def interest_use(
+    interests: np.ndarray, items: np.ndarray, temperature: float, top: int = 100, neighbours: int = 10
+) -> dict:
+    """Over users [U, n, D] and the catalogue [N, D], per user (means over users):
+    * `neighbour_jaccard`: the mean pairwise Jaccard overlap of the interests' `neighbours` best
+      items (1 = every interest points at the same items, as n copies of one vector do; 0 = disjoint);
+    * `weight_share`: on the user's `top` items by Eq. 8, the mean softmax weight of each interest,
+      sorted from the largest (near-copies share it evenly, so read it with the overlap);
+    * `never_positive`: interests that score no catalogue item above 0, so never lead a ranking."""
+    jaccard, shares, never = [], [], []
+    n = interests.shape[1]
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
     for u in interests:
         s = items @ u.T  # [N, n]
+        near = [set(np.argsort(-s[:, k], kind="stable")[:neighbours].tolist()) for k in range(n)]
+        jaccard.append(np.mean([len(near[i] & near[j]) / len(near[i] | near[j]) for i, j in pairs]))
         z = s / temperature
         a = np.exp(z - z.max(axis=1, keepdims=True))
         a /= a.sum(axis=1, keepdims=True)
         best = np.argsort(-(a * s).sum(axis=1), kind="stable")[:top]
-        leading.append(len(set(np.argmax(a[best], axis=1).tolist())))
         shares.append(np.sort(a[best].mean(axis=0))[::-1])
         never.append(int((s.max(axis=0) <= 0).sum()))
     return {
-        "top": top,
         "users": len(interests),
-        "leading": float(np.mean(leading)),
+        "neighbours": neighbours,
+        "neighbour_jaccard": float(np.mean(jaccard)),
+        "top": top,
         "weight_share": [round(float(x), 4) for x in np.mean(shares, axis=0)],
         "never_positive": float(np.mean(never)),
     }

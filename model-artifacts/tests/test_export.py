@@ -78,7 +78,7 @@ def check_bundle(folder: Path, min_cases=20):
     use = diversity["interest_use"]
     n = interests.shape[1]
     assert use["users"] == sum(1 for c in golden["cases"] if c["history"])
-    assert 1 <= use["leading"] <= n and 0 <= use["never_positive"] <= n
+    assert 0 <= use["neighbour_jaccard"] <= 1 and 0 <= use["never_positive"] <= n
     assert len(use["weight_share"]) == n and sum(use["weight_share"]) == pytest.approx(1, abs=1e-3)
     assert use["weight_share"] == sorted(use["weight_share"], reverse=True)
     names = " ".join(c["name"] for c in golden["cases"])
@@ -283,11 +283,14 @@ def test_tower_form_rule():
     assert tower_form(ModelConfig(n=16, dim=48, heads=4)) == "literal"  # h * n >= D: literal is cheaper
 
 
-def test_interest_use_counts_the_interests_that_weigh_in_a_ranking():
+def test_interest_use_tells_copies_of_one_vector_from_distinct_interests():
     items = np.eye(4)  # item i points along axis i
-    # interest 0 leads for items 0 and 1, interest 1 for item 2; interest 2 scores nothing above 0
-    user = np.array([[[5.0, 4.0, 0.0, 0.0], [0.0, 0.0, 6.0, 0.0], [-1.0, -1.0, -1.0, -1.0]]])
-    use = interest_use(user, items, temperature=1.0, top=3)
-    assert use["leading"] == 2 and use["never_positive"] == 1 and use["users"] == 1
-    one = interest_use(np.repeat(user[:, :1], 3, axis=1), items, temperature=1.0, top=3)
-    assert one["leading"] == 1  # n copies of one vector: argmax ties go to the first
+    # interests 0 and 1 point at different items; interest 2 scores nothing above 0
+    user = np.array([[[5.0, 4.0, 0.0, 0.0], [0.0, 0.0, 6.0, 1.0], [-1.0, -1.0, -1.0, -1.0]]])
+    use = interest_use(user, items, temperature=1.0, top=3, neighbours=2)
+    assert use["never_positive"] == 1 and use["users"] == 1
+    # pairs: {0,1} vs {2,3} disjoint; interest 2 ties everywhere, so its two "nearest" are {0,1}
+    assert use["neighbour_jaccard"] == pytest.approx((0 + 1 + 0) / 3)
+    copies = interest_use(np.repeat(user[:, :1], 3, axis=1), items, temperature=1.0, top=3, neighbours=2)
+    assert copies["neighbour_jaccard"] == 1.0 and copies["never_positive"] == 0
+    assert copies["weight_share"] == pytest.approx([1 / 3] * 3, abs=1e-4)  # copies share evenly
