@@ -14,8 +14,10 @@ Protocol (the same effort for every model; nothing is chosen on test):
 2. seeds: seeds 1 .. S-1 with the chosen reading and rate.
 3. sensitivity (paper Figure 6): HCN with n in SENSITIVITY_N on seed 0, chosen reading and rate.
 Every run: the same epoch definition (SUITE_BUDGET positions per user and epoch, batch size), early
-stopping on validation AUC (patience SUITE_BUDGET["patience"], cap SUITE_BUDGET["epochs"]) and the
-same inputs for every model (learned positions on for all: SUITE_MODEL_ARGS).
+stopping on validation AUC (patience SUITE_BUDGET["patience"], cap SUITE_BUDGET["epochs"]; a run
+whose best epoch is at its cap trains again with the cap doubled, up to CAP_DOUBLINGS times, so every
+best epoch falls before the cap) and the same inputs for every model (learned positions on for all:
+SUITE_MODEL_ARGS).
 
 Each finished run writes results/<dataset>/runs/<name>.json (metrics, curve, diagnostics, seconds,
 CPU seconds, configs, git commit) and is skipped when the suite runs again; tuning runs are
@@ -48,6 +50,8 @@ MAX_EXTENSIONS = 2
 SENSITIVITY_N = (1, 2, 4, 8, 16)
 # Early stopping with a generous cap: the best epoch must fall before it (the report checks).
 SUITE_BUDGET = {"epochs": 40, "patience": 3, "positions_per_user": 5, "batch_size": 128}
+# A run still improving at its cap trains again (deterministically, from the start) with the cap doubled.
+CAP_DOUBLINGS = 2
 SUITE_MODEL_ARGS = {"positions": True}  # all models see the same inputs (order included)
 
 
@@ -118,7 +122,7 @@ class Plan:
     """The ordered runs of the suite. Runs after tuning depend on the chosen reading and rate (and a
     grid may grow), so the plan is re-read after every run (`pending`)."""
 
-    def __init__(self, results: Path, models, seeds: int, lrs, sensitivity):
+    def __init__(self, results: Path, models, seeds: int, lrs, sensitivity, max_epochs: int | None = None):
         self.results, self.models, self.seeds, self.lrs, self.sensitivity = (
             results,
             models,
@@ -126,6 +130,7 @@ class Plan:
             lrs,
             sensitivity,
         )
+        self.max_epochs = max_epochs  # a run at a cap below this is not done (None: any cap will do)
 
     def chosen(self, model: str):
         return tune_runs(self.results, model, self.lrs)[1]
@@ -159,10 +164,22 @@ class Plan:
         """Its file exists and was made with the run's rate and reading: a seed or sensitivity run
         from before the choice changed (a reading added, a grid grown) runs again."""
         record = read_json(run.path(self.results))
-        return record is not None and (run.role == "anchor" or made_as_planned(record, run))
+        if record is None or run.role == "anchor":
+            return record is not None
+        return made_as_planned(record, run) and not (
+            self.max_epochs is not None and at_cap(record) and cap_of(record) < self.max_epochs
+        )
 
     def pending(self) -> list[Run]:
         return [r for r in self.runs() if not self.done(r)]
+
+
+def cap_of(record: dict) -> int:
+    return record["configs"]["train"]["epochs"]
+
+
+def at_cap(record: dict) -> bool:
+    return record["metrics"]["best_epoch"] >= cap_of(record)
 
 
 def made_as_planned(record: dict, run: Run) -> bool:
@@ -328,6 +345,7 @@ def run_suite(
     max_runs: int | None = None,
     plot_every_run: bool = True,
     commit: bool = False,
+    cap_doublings: int = CAP_DOUBLINGS,
     progress=print,
 ) -> dict:
     """Runs what is missing, then rewrites summary.json / report.md / curves.png. Returns the summary."""
@@ -342,7 +360,8 @@ def run_suite(
         raise ValueError(f"unknown model(s) {sorted(unknown)}; models: {list(MODELS)}")
     models = [m for m in MODELS if not only or m in only]
     lrs = tuple(lrs)
-    plan = Plan(results, models, seeds, lrs, sensitivity)
+    max_epochs = budget["epochs"] * 2**cap_doublings
+    plan = Plan(results, models, seeds, lrs, sensitivity, max_epochs)
     data_cfg = DataConfig(dataset=dataset, path=data_path)
     total = len(plan.runs())
     skipped = total - len(plan.pending())
@@ -369,12 +388,18 @@ def run_suite(
         if run.role == "anchor":
             written = anchor_run(run, results, dataset, train.load_dataset(data_cfg), code)
         else:
-            cfgs = configs_for(run, data_cfg, budget, model_args)
-            out = train.run_experiment(
-                *cfgs, work / run.name, progress=lambda line, tag=tag: progress(f"[{tag}] {line}")
-            )
+            run_budget = dict(budget)
+            while True:
+                cfgs = configs_for(run, data_cfg, run_budget, model_args)
+                out = train.run_experiment(
+                    *cfgs, work / run.name, progress=lambda line, tag=tag: progress(f"[{tag}] {line}")
+                )
+                if out["metrics"]["best_epoch"] < run_budget["epochs"] or run_budget["epochs"] >= max_epochs:
+                    break
+                run_budget["epochs"] *= 2
+                progress(f"[{tag}] best epoch at the cap: again with cap {run_budget['epochs']}")
             out["data_info"] = (read_json(work / run.name / "metrics.json") or {}).get("data_info")
-            written = finish(run, results, dataset, out, cfgs, lrs, code, budget)
+            written = finish(run, results, dataset, out, cfgs, lrs, code, run_budget)
         executed += 1
         progress(f"=== {tag} done in {time.time() - t0:.0f}s; suite elapsed {time.time() - started:.0f}s ===")
         summary = report.write_all(results, dataset, lrs, budget, sensitivity, plot=plot_every_run)

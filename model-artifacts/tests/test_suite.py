@@ -31,14 +31,13 @@ def run(fixture_dir, out, **kw):
         results_dir=out / "results",
         work_dir=out / "work",
         seeds=2,
-        only=ONLY,
         lrs=LRS,
         sensitivity=(1, 8),
         budget={"epochs": 3, "patience": 1, "positions_per_user": 2, "batch_size": 64},
         model_args={"dim": 8},
         plot_every_run=False,  # the plot is still drawn once at the end
         progress=lambda line: None,
-        **kw,
+        **{"only": ONLY, "cap_doublings": 0, **kw},  # the cap's own test is below
     )
 
 
@@ -201,3 +200,36 @@ def test_a_reading_may_set_the_diversity_regulariser(tmp_path):
         suite.tune_name("HCN", 2e-3, reading)
         == "HCN-cin_concat=esim-diversity=0.1-hin_layer=residual-lr0.002-s0"
     )
+
+
+def test_a_run_still_improving_at_its_cap_trains_again_with_the_cap_doubled(
+    fixture_dir, tmp_path, monkeypatch
+):
+    caps = []
+
+    def peaks_at_epoch_5(data_cfg, model_cfg, train_cfg, out_dir, progress=print):
+        caps.append(train_cfg.epochs)
+        best = min(train_cfg.epochs, 5)
+        names = ("auc", "gauc", "hr50", "ndcg50", "hr100", "ndcg100", "val_auc", "val_gauc")
+        metrics = {**{k: 0.5 for k in names}, "best_epoch": best, "users": 24}
+        curve = [{"epoch": e, "loss": 1.0, "val_auc": 0.5} for e in range(1, best + 1)]
+        return {"metrics": metrics, "curve": curve, "seconds": 0.0}
+
+    monkeypatch.setattr(hcn.train, "run_experiment", peaks_at_epoch_5)
+    common = dict(only=["MeanPooling"], max_runs=1, cap_doublings=2)
+    run(fixture_dir, tmp_path / "a", **common)
+    assert caps == [3, 6]  # cap 3 reached, so again with 6; best epoch 5 < 6
+    (record,) = [
+        json.loads(p.read_text()) for p in (tmp_path / "a" / "results" / "runs" / "tune").glob("*.json")
+    ]
+    assert record["configs"]["train"]["epochs"] == 6 and record["budget"]["epochs"] == 6
+    assert record["metrics"]["best_epoch"] == 5
+
+    caps.clear()
+    run(fixture_dir, tmp_path / "b", only=["MeanPooling"], max_runs=1, cap_doublings=0)
+    assert caps == [3]  # no doubling allowed: the run stays at its cap (and the report says so)
+
+    # A file at a cap that may still grow is not done: the suite trains that run again.
+    caps.clear()
+    run(fixture_dir, tmp_path / "b", **common)
+    assert caps == [3, 6]
