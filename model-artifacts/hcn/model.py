@@ -15,20 +15,46 @@ The attention is computed in an exactly re-associated form (`MultiHeadInterestAt
 per head (C W_Q)(I W_K)^T = (C W_Q W_K^T) I^T and softmax(.)(I W_V) W_O = (softmax(.) I)(W_V W_O),
 so the sequence I is never projected (cost n*h*L*D instead of L*D^2 per layer), the attention is
 a few large matmuls instead of B*h tiny ones, and the first layer's queries C_0 W_Q W_K^T do not
-depend on the user at all. `form="literal"` keeps the textbook computation (the same parameters,
+depend on the user at all. Each hierarchical module prepares its sequence once (`PreparedSequence`):
+the additive padding mask, and in the residual reading the statistics of LN I, which every layer
+applies to the same I; each layer folds its own LN gain and bias into its weights instead.
+`form="literal"` keeps the textbook computation (the same parameters,
 the same function up to float rounding): tests and hcn.bench_train compare the two.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import torch
 from torch import nn
+import torch.nn.functional as F
 
 from hcn.layers import NEG_INF, UserFeatureFusion, add_positions, learned_positions, xavier_zero_bias
 
 FORMS = ("reassociated", "literal")
+
+
+class PreparedSequence(NamedTuple):
+    """What every layer of one hierarchical module reads from the sequence, computed once per forward."""
+
+    values: torch.Tensor  # [B,L,D] keys and values (residual reading: LayerNorm statistics, no affine)
+    logit_bias: torch.Tensor  # [B,1,L]: 0 at events, NEG_INF at padding
+    rows: torch.Tensor  # [B,1,1]: 1 for a user with any event; 0 zeroes an all-padding user's output
+
+
+def prepare_sequence(
+    seq: torch.Tensor, mask: torch.Tensor, norm: nn.LayerNorm | None = None
+) -> PreparedSequence:
+    """norm: apply its statistics only, not its affine part (each residual layer folds its own gain
+    and bias into its weights, see MultiHeadInterestAttention.folded)."""
+    if norm is not None:
+        # An explicit unit gain: ONNX's LayerNormalization requires a scale input.
+        unit = torch.ones(norm.normalized_shape, dtype=seq.dtype)
+        seq = F.layer_norm(seq, norm.normalized_shape, unit, eps=norm.eps)
+    bias = (~mask).to(seq.dtype).mul(NEG_INF).unsqueeze(1)
+    return PreparedSequence(seq, bias, mask.any(dim=-1).to(seq.dtype).reshape(-1, 1, 1))
 
 
 class MultiHeadInterestAttention(nn.Module):
@@ -44,22 +70,21 @@ class MultiHeadInterestAttention(nn.Module):
         self.o = nn.Linear(dim, dim, bias=False)
         self.drop = nn.Dropout(dropout)
         self.form = "reassociated"
-        self.frozen = None  # serving: (query_key, value_out, folded constant queries or None)
+        self.frozen = None  # serving: folded (query_key, value_out, per-head bias, constant queries)
 
-    def freeze(self, constant_centres: torch.Tensor | None = None) -> None:
-        """Serving copy: fold the weight products once (and, for the first layer, the queries
-        C_0 W_Q W_K^T, which do not depend on the user), so a request pays only the per-user work."""
+    def freeze(self, constant_centres=None, affine=None) -> None:
+        """Serving copy: fold the weight products once (with the sequence LayerNorm's affine part,
+        when given, and, for the first layer, the queries C_0 W_Q W_K^T, which do not depend on the
+        user), so a request pays only the per-user work."""
         with torch.no_grad():
-            qk, vo = self.query_key(), self.value_out()
+            qk, vo, head_bias = self.folded(affine)
             first = None
             if constant_centres is not None:
                 first = (constant_centres @ qk).reshape(-1, qk.shape[0])
-        self.frozen = (qk, vo, first)
+        self.frozen = (qk, vo, head_bias, first)
 
     def query_key(self) -> torch.Tensor:
         """[D, h*D]: column block h is W_Q,h W_K,h^T / sqrt(dk) (in x @ W convention)."""
-        if self.frozen is not None:
-            return self.frozen[0]
         d, h, dk = self.q.in_features, self.heads, self.dk
         wq = self.q.weight.reshape(h, dk, d)  # q_h = x @ wq[h]^T
         wk = self.k.weight.reshape(h, dk, d)
@@ -68,32 +93,57 @@ class MultiHeadInterestAttention(nn.Module):
 
     def value_out(self) -> torch.Tensor:
         """[h*D, D]: row block h is W_V,h W_O,h (in x @ W convention)."""
-        if self.frozen is not None:
-            return self.frozen[1]
         d, h, dk = self.q.in_features, self.heads, self.dk
         wv = self.v.weight.reshape(h, dk, d)  # v_h = x @ wv[h]^T
         wo = self.o.weight.reshape(d, h, dk).permute(1, 2, 0)  # out = sum_h head_h @ wo[h]
         return torch.matmul(wv.transpose(1, 2), wo).reshape(h * d, d)
 
+    def folded(self, affine=None):
+        """(query_key, value_out, per-head output bias [h, D] or None) for keys/values x = g * z + b
+        given as z (affine = (g, b)): the logits q.(g*z + b) = (q*g).z + q.b, and q.b is the same for
+        every position, so softmax drops it; the values mix to g*(softmax z) + b (softmax rows sum
+        to 1), so g folds into the rows of W_V W_O and b leaves the constant b W_V,h W_O,h per head."""
+        if self.frozen is not None:
+            return self.frozen[:3]
+        qk, vo = self.query_key(), self.value_out()
+        if affine is None:
+            return qk, vo, None
+        gain, shift = affine
+        h, d = self.heads, gain.shape[0]
+        head_bias = torch.matmul(shift, vo.reshape(h, d, d))  # [h, D]
+        return qk * gain.repeat(h), vo * gain.repeat(h).unsqueeze(1), head_bias
+
     def forward(self, centres: torch.Tensor, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.form == "literal":
             return self.forward_literal(centres, seq, mask)
-        b, length, d = seq.shape
+        return self.attend(centres, prepare_sequence(seq, mask))
+
+    def attend(self, centres: torch.Tensor, seq: PreparedSequence, affine=None) -> torch.Tensor:
+        """The re-associated form over a prepared sequence; affine = (gain, shift) when seq.values
+        are LayerNorm statistics whose affine part belongs to this layer."""
+        z = seq.values
+        b, length, d = z.shape
         h = self.heads
+        qk, vo, head_bias = self.folded(affine)
         if centres.dim() == 2:  # the same queries for every user: one [B*L, D] x [D, n*h] matmul
             n = centres.shape[0]
-            folded = self.frozen[2] if self.frozen is not None else None
-            qk = folded if folded is not None else (centres @ self.query_key()).reshape(n * h, d)
-            logits = (seq.reshape(b * length, d) @ qk.t()).reshape(b, length, n * h).transpose(1, 2)
+            folded = self.frozen[3] if self.frozen is not None else None
+            q = folded if folded is not None else (centres @ qk).reshape(n * h, d)
+            logits = (z.reshape(b * length, d) @ q.t()).reshape(b, length, n * h).transpose(1, 2)
         else:
             n = centres.shape[1]
-            qk = (centres.reshape(b * n, d) @ self.query_key()).reshape(b, n * h, d)
-            logits = torch.bmm(qk, seq.transpose(1, 2))  # [B, n*h, L], rows ordered (interest, head)
-        att = torch.softmax(logits.masked_fill(~mask.unsqueeze(1), NEG_INF), dim=-1)
-        # All-padding rows: softmax is uniform over padding; zero it so the output is exactly 0.
-        att = self.drop(att * mask.any(dim=-1).to(att.dtype).reshape(b, 1, 1))
-        mixed = torch.bmm(att, seq).reshape(b * n, h * d)  # per (interest, head): softmax(.) I
-        return (mixed @ self.value_out()).reshape(b, n, d)
+            q = (centres.reshape(b * n, d) @ qk).reshape(b, n * h, d)
+            logits = torch.bmm(q, z.transpose(1, 2))  # [B, n*h, L], rows ordered (interest, head)
+        att = self.drop(torch.softmax(logits + seq.logit_bias, dim=-1))
+        mixed = torch.bmm(att, z).reshape(b * n, h * d)  # per (interest, head): softmax(.) z
+        out = (mixed @ vo).reshape(b, n, d)
+        if head_bias is not None:
+            if self.drop.p > 0 and self.training:  # dropped rows no longer sum to 1
+                out = out + (att.sum(-1).reshape(b * n, h) @ head_bias).reshape(b, n, d)
+            else:
+                out = out + head_bias.sum(0)
+        # All-padding users: the softmax is uniform over padding; their output is exactly 0.
+        return out * seq.rows
 
     def forward_literal(self, centres: torch.Tensor, seq: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """The textbook computation: project queries, keys and values, attend per head, W_O."""
@@ -127,15 +177,32 @@ class InterestLayer(nn.Module):
             self.norm_f = nn.LayerNorm(dim)
             self.ffn = nn.Sequential(nn.Linear(dim, 4 * dim), nn.ReLU(), nn.Linear(4 * dim, dim))
 
+    def sequence_norm(self) -> nn.LayerNorm | None:
+        """LN I in the residual reading (its statistics can be shared), else None."""
+        return self.norm_i if self.residual else None
+
     def freeze(self, constant_centres: torch.Tensor | None) -> None:
-        if constant_centres is not None and self.residual:
+        if not self.residual:
+            self.attention.freeze(constant_centres)
+            return
+        if constant_centres is not None:
             constant_centres = self.norm_c(constant_centres)
-        self.attention.freeze(constant_centres)
+        self.attention.freeze(constant_centres, (self.norm_i.weight, self.norm_i.bias))
 
     def forward(self, centres, seq, mask):
+        if self.attention.form == "literal":
+            out = self.attention(self.norm_c(centres), self.norm_i(seq), mask) if self.residual else None
+            return self.attention(centres, seq, mask) if out is None else self.add_residual(centres, out)
+        return self.attend(centres, prepare_sequence(seq, mask, self.sequence_norm()))
+
+    def attend(self, centres, seq: PreparedSequence):
+        """Re-associated form: seq was prepared with sequence_norm() (LN I's statistics)."""
         if not self.residual:
-            return self.attention(centres, seq, mask)
-        out = self.attention(self.norm_c(centres), self.norm_i(seq), mask)
+            return self.attention.attend(centres, seq)
+        affine = (self.norm_i.weight, self.norm_i.bias)
+        return self.add_residual(centres, self.attention.attend(self.norm_c(centres), seq, affine))
+
+    def add_residual(self, centres, out):
         out = (centres + out) if centres.dim() == 3 else (centres.unsqueeze(0) + out)
         if self.ffn is not None:
             out = out + self.ffn(self.norm_f(out))
@@ -159,8 +226,11 @@ class HierarchicalMultiInterest(nn.Module):
     def forward(self, seq: torch.Tensor, mask: torch.Tensor, stages=None, prefix="") -> torch.Tensor:
         centres = self.seed  # [n, D]: the first layer's queries are the same for every user
         outputs = []
+        shared = None
+        if self.layers[0].attention.form != "literal":  # mask terms and LN I's statistics: once
+            shared = prepare_sequence(seq, mask, self.layers[0].sequence_norm())
         for i, layer in enumerate(self.layers):
-            centres = layer(centres, seq, mask)
+            centres = layer(centres, seq, mask) if shared is None else layer.attend(centres, shared)
             outputs.append(centres)
             if stages is not None:
                 stages[f"{prefix}H{i}"] = centres

@@ -33,7 +33,8 @@ def _layer_norm(x, scale, bias, axis, eps):
     axes = tuple(range(axis % x.ndim, x.ndim))
     mean = x.mean(axis=axes, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
-    return ((x - mean) / np.sqrt(var + eps) * scale + bias).astype(x.dtype)
+    out = (x - mean) / np.sqrt(var + eps) * scale
+    return (out if bias is None else out + bias).astype(x.dtype)  # B is optional in ONNX
 
 
 OPS = {

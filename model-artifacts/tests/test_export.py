@@ -253,6 +253,11 @@ def test_exported_tower_is_the_cheaper_exact_form(tmp_path, cfg):
     torch.manual_seed(0)
     meta = DatasetMeta(num_rows=41, num_genres=3, user_feature_sizes=(3, 3), long_length=30, short_length=6)
     model = build_model(cfg, meta).eval()
+    with torch.no_grad():  # non-trivial LayerNorm affine parts: the serving copy folds them in
+        for m in model.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
     table = model.item_tower.all_rows().detach()
     assert tower_form(cfg) == "reassociated"
     feeds = tower_feeds(meta, 2)
@@ -267,8 +272,9 @@ def test_exported_tower_is_the_cheaper_exact_form(tmp_path, cfg):
     with torch.no_grad():
         literal = export_user_tower(model.user_tower, table, "literal")
         expected = literal(*(torch.from_numpy(feeds[k]) for k in ("long_ids", "short_ids", "user_features")))
-    assert np.abs(outputs["reassociated"] - expected.numpy()).max() <= 1e-5
-    assert np.abs(outputs["literal"] - expected.numpy()).max() <= 1e-5
+    tolerance = 1e-5 * max(1.0, float(expected.abs().max()))  # float32 rounding grows with the values
+    assert np.abs(outputs["reassociated"] - expected.numpy()).max() <= tolerance
+    assert np.abs(outputs["literal"] - expected.numpy()).max() <= tolerance
     assert sum(macs["reassociated"]) < 0.8 * sum(macs["literal"]), (
         sum(macs["reassociated"]),
         sum(macs["literal"]),

@@ -93,6 +93,63 @@ def test_reassociated_attention_equals_the_literal_one(cfg):
             assert (p.grad - q.grad).abs().max() <= 2e-5 * scale, name
 
 
+def perturb_layer_norms(model, seed=3):
+    """Fresh LayerNorms are the identity (gain 1, bias 0): give them real affine parts, so tests see
+    what folding them into the attention weights does."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.copy_(1 + 0.5 * torch.randn(m.weight.shape, generator=g))
+                m.bias.copy_(0.5 * torch.randn(m.bias.shape, generator=g))
+    return model
+
+
+@pytest.mark.parametrize("cfg", [c for c in VARIANTS if c.hin_layer == "residual"])
+def test_shared_sequence_statistics_equal_a_layer_norm_per_layer(cfg):
+    """The residual reading normalises the same sequence in every layer: the re-associated form
+    computes its statistics once and folds each layer's gain and bias into that layer's weights.
+    With non-trivial affine parts and an all-padding user, it still matches the literal form,
+    forward, backward and as the frozen serving copy."""
+    model = perturb_layer_norms(model_for(cfg))
+    literal = copy.deepcopy(model).user_tower.set_form("literal")
+    long, short, feats = batch()
+    long[2] = 0  # a user without a long history
+    a = model.user_tower(long, short, feats)
+    b = literal(long, short, feats)
+    assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
+    a.square().sum().backward()
+    b.square().sum().backward()
+    for (name, p), q in zip(model.user_tower.named_parameters(), literal.parameters()):
+        if p.grad is not None:
+            scale = float(q.grad.abs().max()) + 1e-6
+            assert (p.grad - q.grad).abs().max() <= 2e-5 * scale, name
+    frozen = copy.deepcopy(model).user_tower.freeze()
+    with torch.no_grad():
+        assert torch.allclose(frozen(long, short, feats), b, atol=1e-5)
+
+
+def test_folded_layer_norm_bias_follows_dropped_attention_rows():
+    """With dropout, attention rows no longer sum to 1, so the folded LayerNorm bias is weighted by
+    each row's kept mass: same dropout draw, same result as normalising the sequence in full."""
+    from hcn.model import prepare_sequence
+
+    model = perturb_layer_norms(model_for(VARIANTS[5]))
+    layer = model.user_tower.long_hin.layers[1]
+    layer.attention.drop.p = 0.3
+    layer.train()
+    centres, seq = torch.randn(2, 4, 16), torch.randn(2, 12, 16)
+    mask = torch.ones(2, 12, dtype=torch.bool)
+    mask[1, :4] = False
+    torch.manual_seed(9)
+    shared = layer.attend(centres, prepare_sequence(seq, mask, layer.norm_i))
+    torch.manual_seed(9)
+    plain = centres + layer.attention.attend(layer.norm_c(centres), prepare_sequence(layer.norm_i(seq), mask))
+    assert torch.allclose(shared, plain, atol=1e-5), (shared - plain).abs().max()
+    torch.manual_seed(10)
+    assert not torch.allclose(layer.attend(centres, prepare_sequence(seq, mask, layer.norm_i)), shared)
+
+
 def test_the_literal_form_is_the_textbook_attention():
     """Guards the parity test: the literal form is Eq. 3 written out per head."""
     torch.manual_seed(5)
