@@ -135,14 +135,26 @@ def verdict(summary: dict, runs: list[dict] | None = None) -> list[str]:
     return lines
 
 
+def ended_by_cap(best_epoch: int, cap: int, patience: int) -> bool:
+    """The cap, not early stopping, ended the run: its best epoch is less than `patience` epochs
+    before the cap (patience 0: at the cap), so its validation AUC may still have been rising."""
+    return best_epoch > cap - max(patience, 1)
+
+
 def budget_note(runs: list[dict]) -> list[str]:
     trained = [r for r in runs if r.get("curve")]
     if not trained:
         return []
-    at_cap = [r["name"] for r in trained if r["metrics"]["best_epoch"] >= r["configs"]["train"]["epochs"]]
+    at_cap = [
+        r["name"]
+        for r in trained
+        if ended_by_cap(
+            r["metrics"]["best_epoch"], r["configs"]["train"]["epochs"], r["configs"]["train"]["patience"]
+        )
+    ]
     lines = [
-        f"* Best epoch at the cap: {len(at_cap)} of {len(trained)} runs"
-        + (f" ({', '.join(sorted(at_cap))}): those were still improving." if at_cap else ": none.")
+        f"* Ended by the cap instead of early stopping: {len(at_cap)} of {len(trained)} runs"
+        + (f" ({', '.join(sorted(at_cap))}): those may still have been improving." if at_cap else ": none.")
     ]
     edge = []
     for r in runs:

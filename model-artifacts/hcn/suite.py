@@ -15,8 +15,9 @@ Protocol (the same effort for every model; nothing is chosen on test):
 3. sensitivity (paper Figure 6): HCN with n in SENSITIVITY_N on seed 0, chosen reading and rate.
 Every run: the same epoch definition (SUITE_BUDGET positions per user and epoch, batch size), early
 stopping on validation AUC (patience SUITE_BUDGET["patience"], cap SUITE_BUDGET["epochs"]; a run
-whose best epoch is at its cap trains again with the cap doubled, up to CAP_DOUBLINGS times, so every
-best epoch falls before the cap) and the same inputs for every model (learned positions on for all:
+that the cap ended instead of early stopping, its best epoch less than `patience` epochs before the
+cap, trains again with the cap doubled, up to CAP_DOUBLINGS times, so that early stopping ends every
+run) and the same inputs for every model (learned positions on for all:
 SUITE_MODEL_ARGS).
 
 Each finished run writes results/<dataset>/runs/<name>.json (metrics, curve, diagnostics, seconds,
@@ -50,7 +51,7 @@ MAX_EXTENSIONS = 2
 SENSITIVITY_N = (1, 2, 4, 8, 16)
 # Early stopping with a generous cap: the best epoch must fall before it (the report checks).
 SUITE_BUDGET = {"epochs": 40, "patience": 3, "positions_per_user": 5, "batch_size": 128}
-# A run still improving at its cap trains again (deterministically, from the start) with the cap doubled.
+# A run that the cap ended (maybe still improving) trains again, from the start, with the cap doubled.
 CAP_DOUBLINGS = 2
 SUITE_MODEL_ARGS = {"positions": True}  # all models see the same inputs (order included)
 
@@ -179,7 +180,8 @@ def cap_of(record: dict) -> int:
 
 
 def at_cap(record: dict) -> bool:
-    return record["metrics"]["best_epoch"] >= cap_of(record)
+    train = record["configs"]["train"]
+    return report.ended_by_cap(record["metrics"]["best_epoch"], train["epochs"], train["patience"])
 
 
 def made_as_planned(record: dict, run: Run) -> bool:
@@ -394,10 +396,13 @@ def run_suite(
                 out = train.run_experiment(
                     *cfgs, work / run.name, progress=lambda line, tag=tag: progress(f"[{tag}] {line}")
                 )
-                if out["metrics"]["best_epoch"] < run_budget["epochs"] or run_budget["epochs"] >= max_epochs:
+                best, cap = out["metrics"]["best_epoch"], run_budget["epochs"]
+                if not report.ended_by_cap(best, cap, run_budget["patience"]) or cap >= max_epochs:
                     break
                 run_budget["epochs"] *= 2
-                progress(f"[{tag}] best epoch at the cap: again with cap {run_budget['epochs']}")
+                progress(
+                    f"[{tag}] ended by the cap, not early stopping: again with cap {run_budget['epochs']}"
+                )
             out["data_info"] = (read_json(work / run.name / "metrics.json") or {}).get("data_info")
             written = finish(run, results, dataset, out, cfgs, lrs, code, run_budget)
         executed += 1

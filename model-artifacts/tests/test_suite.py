@@ -24,7 +24,7 @@ LRS = (2e-3, 1e-2)  # two rates keep the test short; the suite's default grid is
 ONLY = ["ItemPop", "MeanPooling", "MIND", "HCN-literal", "HCN", "HCN-noCIN"]
 
 
-def run(fixture_dir, out, **kw):
+def run(fixture_dir, out, budget=None, **kw):
     return suite.run_suite(
         "csv",
         data_path=str(fixture_dir),
@@ -33,7 +33,7 @@ def run(fixture_dir, out, **kw):
         seeds=2,
         lrs=LRS,
         sensitivity=(1, 8),
-        budget={"epochs": 3, "patience": 1, "positions_per_user": 2, "batch_size": 64},
+        budget=budget or {"epochs": 3, "patience": 1, "positions_per_user": 2, "batch_size": 64},
         model_args={"dim": 8},
         plot_every_run=False,  # the plot is still drawn once at the end
         progress=lambda line: None,
@@ -233,3 +233,18 @@ def test_a_run_still_improving_at_its_cap_trains_again_with_the_cap_doubled(
     caps.clear()
     run(fixture_dir, tmp_path / "b", **common)
     assert caps == [3, 6]
+
+    # Patience 3: best epoch 5 of a cap of 6 did not wait 3 epochs for a better one, so the cap, not
+    # early stopping, ended it; only at cap 12 (5 < 12 - 3) has early stopping had its say.
+    caps.clear()
+    patient = {"epochs": 3, "patience": 3, "positions_per_user": 2, "batch_size": 64}
+    run(fixture_dir, tmp_path / "c", **common, budget=patient)
+    assert caps == [3, 6, 12]
+
+
+def test_a_run_is_ended_by_its_cap_unless_early_stopping_could_have_ended_it():
+    from hcn.report import ended_by_cap
+
+    assert ended_by_cap(40, 40, 3) and ended_by_cap(39, 40, 3) and ended_by_cap(38, 40, 3)
+    assert not ended_by_cap(37, 40, 3)  # epochs 38-40 without a better one: stopped by patience
+    assert ended_by_cap(40, 40, 0) and not ended_by_cap(39, 40, 0)  # no early stopping: at the cap only
