@@ -391,6 +391,11 @@ def run_suite(
             written = anchor_run(run, results, dataset, train.load_dataset(data_cfg), code)
         else:
             run_budget = dict(budget)
+            earlier = read_json(run.path(results))
+            if earlier is not None and made_as_planned(earlier, run) and at_cap(earlier):
+                # Training is deterministic from the start, so the earlier run is the first part of
+                # this one: go straight to the doubled cap.
+                run_budget["epochs"] = min(max_epochs, 2 * cap_of(earlier))
             while True:
                 cfgs = configs_for(run, data_cfg, run_budget, model_args)
                 out = train.run_experiment(
