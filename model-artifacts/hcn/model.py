@@ -18,8 +18,8 @@ a few large matmuls instead of B*h tiny ones, and the first layer's queries C_0 
 depend on the user at all. Each hierarchical module prepares its sequence once (`PreparedSequence`):
 the additive padding mask, and in the residual reading the statistics of LN I, which every layer
 applies to the same I; each layer folds its own LN gain and bias into its weights instead.
-`form="literal"` keeps the textbook computation (the same parameters,
-the same function up to float rounding): tests and hcn.bench_train compare the two.
+`form="literal"` keeps the textbook computation (the same parameters, the same function up to float
+rounding): tests and hcn.bench_train compare the two.
 """
 
 from __future__ import annotations
@@ -190,9 +190,10 @@ class InterestLayer(nn.Module):
         self.attention.freeze(constant_centres, (self.norm_i.weight, self.norm_i.bias))
 
     def forward(self, centres, seq, mask):
-        if self.attention.form == "literal":
-            out = self.attention(self.norm_c(centres), self.norm_i(seq), mask) if self.residual else None
-            return self.attention(centres, seq, mask) if out is None else self.add_residual(centres, out)
+        if self.attention.form == "literal":  # the textbook layer: LN I applied in full, here
+            if not self.residual:
+                return self.attention(centres, seq, mask)
+            return self.add_residual(centres, self.attention(self.norm_c(centres), self.norm_i(seq), mask))
         return self.attend(centres, prepare_sequence(seq, mask, self.sequence_norm()))
 
     def attend(self, centres, seq: PreparedSequence):
@@ -227,7 +228,8 @@ class HierarchicalMultiInterest(nn.Module):
         centres = self.seed  # [n, D]: the first layer's queries are the same for every user
         outputs = []
         shared = None
-        if self.layers[0].attention.form != "literal":  # mask terms and LN I's statistics: once
+        if self.layers[0].attention.form != "literal":  # mask terms and LN I's statistics, once
+            # (every layer's LN I has the same shape and eps; only gain and bias differ)
             shared = prepare_sequence(seq, mask, self.layers[0].sequence_norm())
         for i, layer in enumerate(self.layers):
             centres = layer(centres, seq, mask) if shared is None else layer.attend(centres, shared)
