@@ -43,6 +43,19 @@ def load_runs(results: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted((results / "runs").glob("*.json"))]
 
 
+def split_stale(runs: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(current, stale): a seed or sensitivity run is stale when its rate or reading differs from its
+    model's seed-0 run, which follows the choice. That happens when a tuning run changed the choice
+    and the suite has not yet rerun the other seeds; stale runs are left out of every figure."""
+    chosen = {r["model"]: (r["lr"], r.get("reading")) for r in runs if r["role"] == "seed" and r["seed"] == 0}
+    current, stale = [], []
+    for r in runs:
+        made_as = (r["lr"], r.get("reading"))
+        is_stale = r["role"] in ("seed", "sensitivity") and chosen.get(r["model"], made_as) != made_as
+        (stale if is_stale else current).append(r)
+    return current, stale
+
+
 def load_tuning(results: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted((results / "runs" / "tune").glob("*.json"))]
 
@@ -420,7 +433,7 @@ def plot_curves(runs: list[dict], path: Path, dataset: str) -> None:
 
 def write_all(results: Path, dataset: str, lrs, budget, sensitivity, plot: bool = True) -> dict:
     results = Path(results)
-    runs, tuning = load_runs(results), load_tuning(results)
+    (runs, stale), tuning = split_stale(load_runs(results)), load_tuning(results)
     summary = summarize(runs)
     (results / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     lines = [
@@ -431,7 +444,13 @@ def write_all(results: Path, dataset: str, lrs, budget, sensitivity, plot: bool 
     ]
     lines += ["## Verdict (test metrics; everything chosen on validation)", ""]
     distinct = distinct_runs(runs, tuning)
-    lines += verdict(summary, runs) + [""] + pearson_verdict(summary) + budget_note(distinct) + [""]
+    lines += verdict(summary, runs) + [""] + pearson_verdict(summary) + budget_note(distinct)
+    if stale:
+        names = ", ".join(sorted(r["name"] for r in stale))
+        lines.append(
+            f"* Left out, made with an earlier choice of rate or reading (the suite reruns them): {names}."
+        )
+    lines += [""]
     lines += tables(summary) + [""] + readings_table(tuning) + [""] + diagnostics_table(runs) + [""]
     lines += protocol(runs, tuning, lrs, budget, sensitivity) + [""]
     lines += (

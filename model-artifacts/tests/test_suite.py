@@ -249,3 +249,25 @@ def test_a_run_is_ended_by_its_cap_unless_early_stopping_could_have_ended_it():
     assert ended_by_cap(40, 40, 3) and ended_by_cap(39, 40, 3) and ended_by_cap(38, 40, 3)
     assert not ended_by_cap(37, 40, 3)  # epochs 38-40 without a better one: stopped by patience
     assert ended_by_cap(40, 40, 0) and not ended_by_cap(39, 40, 0)  # no early stopping: at the cap only
+
+
+def test_seed_runs_made_with_an_earlier_choice_are_left_out_of_the_figures():
+    from hcn.report import split_stale
+
+    reading = {"hin_layer": "residual"}
+
+    def run(name, role, seed, lr, model="HCN", r=reading):
+        return {"name": name, "model": model, "role": role, "seed": seed, "lr": lr, "reading": r}
+
+    runs = [
+        run("HCN-s0", "seed", 0, 8e-4),  # follows the choice, which moved to lr 0.0008
+        run("HCN-s1", "seed", 1, 2e-3),  # made before the move: stale
+        run("HCN-s2", "seed", 2, 8e-4, r={"hin_layer": "literal"}),  # another reading: stale
+        run("HCN-n4-s0", "sensitivity", 0, 2e-3),  # stale too
+        run("GRU4Rec-s0", "seed", 0, 2e-3, model="GRU4Rec", r={}),
+        run("GRU4Rec-s1", "seed", 1, 2e-3, model="GRU4Rec", r={}),
+        run("ItemPop-s0", "anchor", 0, 0.0, model="ItemPop", r={}),
+    ]
+    current, stale = split_stale(runs)
+    assert [r["name"] for r in stale] == ["HCN-s1", "HCN-s2", "HCN-n4-s0"]
+    assert [r["name"] for r in current] == ["HCN-s0", "GRU4Rec-s0", "GRU4Rec-s1", "ItemPop-s0"]
