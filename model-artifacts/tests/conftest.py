@@ -28,6 +28,20 @@ def synthetic_events(users=12, items=30, min_events=6, max_events=25, seed=0):
     return [events[i] for i in order]
 
 
+def perturb_layer_norms(model, seed=3):
+    """Fresh LayerNorms are the identity (gain 1, bias 0): give them real affine parts, so tests see
+    what folding them into the attention weights does."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.copy_(1 + 0.5 * torch.randn(m.weight.shape, generator=g))
+                m.bias.copy_(0.5 * torch.randn(m.bias.shape, generator=g))
+    return model
+
+
 def write_ml1m(folder: Path, events, items=30):
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "ratings.dat", "w", encoding="latin-1") as f:

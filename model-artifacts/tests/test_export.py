@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import onnx_numpy
-from conftest import synthetic_events, write_ml1m
+from conftest import perturb_layer_norms, synthetic_events, write_ml1m
 from hcn.config import DataConfig, ModelConfig, TrainConfig
 from hcn.evaluate import mean_pairwise_pearson, relative_spread
 from hcn.export import export_run, interest_use, preprocess
@@ -253,11 +253,7 @@ def test_exported_tower_is_the_cheaper_exact_form(tmp_path, cfg):
     torch.manual_seed(0)
     meta = DatasetMeta(num_rows=41, num_genres=3, user_feature_sizes=(3, 3), long_length=30, short_length=6)
     model = build_model(cfg, meta).eval()
-    with torch.no_grad():  # non-trivial LayerNorm affine parts: the serving copy folds them in
-        for m in model.modules():
-            if isinstance(m, torch.nn.LayerNorm):
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.5, 0.5)
+    perturb_layer_norms(model)  # non-trivial LayerNorm affine parts: the serving copy folds them in
     table = model.item_tower.all_rows().detach()
     assert tower_form(cfg) == "reassociated"
     feeds = tower_feeds(meta, 2)

@@ -4,6 +4,7 @@ import math
 import pytest
 import torch
 
+from conftest import perturb_layer_norms
 from hcn.config import ModelConfig
 from hcn.data import DatasetMeta
 from hcn.layers import ItemTower, Recommender, aggregate, aggregate_catalogue, diversity_penalty
@@ -74,6 +75,17 @@ def test_history_and_candidates_share_the_item_tower():
     assert model.user_tower.items is model.item_tower
 
 
+def assert_same_gradients(out_a, module_a, out_b, module_b):
+    """Backpropagates the same loss through two forms of one model; every parameter's gradient must
+    agree to float rounding, relative to its largest entry."""
+    out_a.square().sum().backward()
+    out_b.square().sum().backward()
+    for (name, p), q in zip(module_a.named_parameters(), module_b.parameters()):
+        if p.grad is not None:
+            scale = float(q.grad.abs().max()) + 1e-6
+            assert (p.grad - q.grad).abs().max() <= 2e-5 * scale, name
+
+
 @pytest.mark.parametrize("cfg", VARIANTS)
 def test_reassociated_attention_equals_the_literal_one(cfg):
     """The training/serving form (C W_Q W_K^T) I^T, (softmax I)(W_V W_O) and the textbook form
@@ -85,24 +97,7 @@ def test_reassociated_attention_equals_the_literal_one(cfg):
     a = model.user_tower(long, short, feats)
     b = literal.user_tower(long, short, feats)
     assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
-    a.square().sum().backward()
-    b.square().sum().backward()
-    for (name, p), q in zip(model.named_parameters(), literal.parameters()):
-        if p.grad is not None:
-            scale = float(q.grad.abs().max()) + 1e-6
-            assert (p.grad - q.grad).abs().max() <= 2e-5 * scale, name
-
-
-def perturb_layer_norms(model, seed=3):
-    """Fresh LayerNorms are the identity (gain 1, bias 0): give them real affine parts, so tests see
-    what folding them into the attention weights does."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.LayerNorm):
-                m.weight.copy_(1 + 0.5 * torch.randn(m.weight.shape, generator=g))
-                m.bias.copy_(0.5 * torch.randn(m.bias.shape, generator=g))
-    return model
+    assert_same_gradients(a, model, b, literal)
 
 
 @pytest.mark.parametrize("cfg", [c for c in VARIANTS if c.hin_layer == "residual"])
@@ -118,12 +113,7 @@ def test_shared_sequence_statistics_equal_a_layer_norm_per_layer(cfg):
     a = model.user_tower(long, short, feats)
     b = literal(long, short, feats)
     assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
-    a.square().sum().backward()
-    b.square().sum().backward()
-    for (name, p), q in zip(model.user_tower.named_parameters(), literal.parameters()):
-        if p.grad is not None:
-            scale = float(q.grad.abs().max()) + 1e-6
-            assert (p.grad - q.grad).abs().max() <= 2e-5 * scale, name
+    assert_same_gradients(a, model.user_tower, b, literal)
     frozen = copy.deepcopy(model).user_tower.freeze()
     with torch.no_grad():
         assert torch.allclose(frozen(long, short, feats), b, atol=1e-5)
