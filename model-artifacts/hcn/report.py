@@ -154,17 +154,17 @@ def ended_by_cap(best_epoch: int, cap: int, patience: int) -> bool:
     return best_epoch > cap - max(patience, 1)
 
 
+def run_ended_by_cap(record: dict) -> bool:
+    """ended_by_cap for a run file."""
+    train = record["configs"]["train"]
+    return ended_by_cap(record["metrics"]["best_epoch"], train["epochs"], train["patience"])
+
+
 def budget_note(runs: list[dict]) -> list[str]:
     trained = [r for r in runs if r.get("curve")]
     if not trained:
         return []
-    at_cap = [
-        r["name"]
-        for r in trained
-        if ended_by_cap(
-            r["metrics"]["best_epoch"], r["configs"]["train"]["epochs"], r["configs"]["train"]["patience"]
-        )
-    ]
+    at_cap = [r["name"] for r in trained if run_ended_by_cap(r)]
     lines = [
         f"* Ended by the cap instead of early stopping: {len(at_cap)} of {len(trained)} runs"
         + (f" ({', '.join(sorted(at_cap))}): those may still have been improving." if at_cap else ": none.")

@@ -168,7 +168,9 @@ class Plan:
         if record is None or run.role == "anchor":
             return record is not None
         return made_as_planned(record, run) and not (
-            self.max_epochs is not None and at_cap(record) and cap_of(record) < self.max_epochs
+            self.max_epochs is not None
+            and report.run_ended_by_cap(record)
+            and cap_of(record) < self.max_epochs
         )
 
     def pending(self) -> list[Run]:
@@ -177,11 +179,6 @@ class Plan:
 
 def cap_of(record: dict) -> int:
     return record["configs"]["train"]["epochs"]
-
-
-def at_cap(record: dict) -> bool:
-    train = record["configs"]["train"]
-    return report.ended_by_cap(record["metrics"]["best_epoch"], train["epochs"], train["patience"])
 
 
 def made_as_planned(record: dict, run: Run) -> bool:
@@ -392,7 +389,7 @@ def run_suite(
         else:
             run_budget = dict(budget)
             earlier = read_json(run.path(results))
-            if earlier is not None and made_as_planned(earlier, run) and at_cap(earlier):
+            if earlier is not None and made_as_planned(earlier, run) and report.run_ended_by_cap(earlier):
                 # Training is deterministic from the start, so the earlier run is the first part of
                 # this one: go straight to the doubled cap.
                 run_budget["epochs"] = min(max_epochs, 2 * cap_of(earlier))
