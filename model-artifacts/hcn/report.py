@@ -160,6 +160,19 @@ def run_ended_by_cap(record: dict) -> bool:
     return ended_by_cap(record["metrics"]["best_epoch"], train["epochs"], train["patience"])
 
 
+# A run "still rising" when early stopping ended it: its validation AUC at the best epoch is more
+# than RISE_MIN above the value RISE_WINDOW epochs earlier (a sign that the patience is short).
+RISE_WINDOW, RISE_MIN = 10, 0.01
+
+
+def rise_before_best(record: dict) -> float | None:
+    """Validation AUC gained over the RISE_WINDOW epochs before the best one; None for a short run."""
+    curve, best = record["curve"], record["metrics"]["best_epoch"]
+    if len(curve) < RISE_WINDOW + 2 or best < 1:
+        return None
+    return curve[best - 1]["val_auc"] - curve[max(0, best - 1 - RISE_WINDOW)]["val_auc"]
+
+
 def budget_note(runs: list[dict]) -> list[str]:
     trained = [r for r in runs if r.get("curve")]
     if not trained:
@@ -169,6 +182,15 @@ def budget_note(runs: list[dict]) -> list[str]:
         f"* Ended by the cap instead of early stopping: {len(at_cap)} of {len(trained)} runs"
         + (f" ({', '.join(sorted(at_cap))}): those may still have been improving." if at_cap else ": none.")
     ]
+    rises = {r["name"]: rise_before_best(r) for r in trained if not run_ended_by_cap(r)}
+    long_runs = [n for n, v in rises.items() if v is not None]
+    rising = sorted(n for n in long_runs if rises[n] > RISE_MIN)
+    lines.append(
+        f"* Still rising when early stopping ended them: {len(rising)} of {len(long_runs)} runs of at least "
+        f"{RISE_WINDOW + 2} epochs gained more than {RISE_MIN} validation AUC over the {RISE_WINDOW} epochs "
+        "before their best one, so the patience may be short"
+        + (f" ({', '.join(rising)})." if rising else ".")
+    )
     edge = []
     for r in runs:
         grid = r.get("lr_grid")

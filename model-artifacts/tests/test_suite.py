@@ -271,3 +271,24 @@ def test_seed_runs_made_with_an_earlier_choice_are_left_out_of_the_figures():
     current, stale = split_stale(runs)
     assert [r["name"] for r in stale] == ["HCN-s1", "HCN-s2", "HCN-n4-s0"]
     assert [r["name"] for r in current] == ["HCN-s0", "GRU4Rec-s0", "GRU4Rec-s1", "ItemPop-s0"]
+
+
+def test_the_report_counts_runs_still_rising_when_early_stopping_ended_them():
+    from hcn.report import budget_note
+
+    def run(name, aucs, cap=40):
+        best = max(range(len(aucs)), key=aucs.__getitem__) + 1
+        return {
+            "name": name,
+            "role": "seed",
+            "seed": 1,
+            "curve": [{"epoch": e + 1, "val_auc": v} for e, v in enumerate(aucs)],
+            "metrics": {"best_epoch": best},
+            "configs": {"train": {"epochs": cap, "patience": 3}},
+        }
+
+    rising = run("rising", [0.80 + 0.002 * e for e in range(20)] + [0.83, 0.83, 0.83])  # +0.02 in 10 epochs
+    flat = run("flat", [0.80 + 0.0005 * e for e in range(20)] + [0.80, 0.80, 0.80])  # +0.005
+    short = run("short", [0.8, 0.9, 0.85, 0.85, 0.85])  # too short to tell
+    (line,) = [x for x in budget_note([rising, flat, short]) if "Still rising" in x]
+    assert "1 of 2 runs" in line and "(rising)" in line
