@@ -153,10 +153,10 @@ class SelfAttentive(SequenceTower):
         length = seq.shape[1]
         keep = mask.unsqueeze(-1).to(seq.dtype)
         x = seq * keep
-        eye = torch.eye(length, dtype=torch.bool)
+        eye = torch.eye(length, dtype=torch.bool, device=mask.device)
         allowed = mask.unsqueeze(1) | eye  # [B,L(query),L(key)]
         if self.causal:
-            allowed = allowed & torch.ones(length, length, dtype=torch.bool).tril()
+            allowed = allowed & torch.ones(length, length, dtype=torch.bool, device=mask.device).tril()
         for block in self.blocks:
             x = block(x, allowed) * keep
         return self.norm(x) * keep

@@ -42,7 +42,7 @@ def make_model(data_cfg: DataConfig, model_cfg: ModelConfig, ds=None):
 def load_run(run_dir):
     """Rebuilds (data_cfg, model_cfg, train_cfg, model, metrics) from a run folder."""
     run = Path(run_dir)
-    ckpt = torch.load(run / "model.pt")
+    ckpt = torch.load(run / "model.pt", map_location="cpu")
     data_cfg = DataConfig(**ckpt["data"])
     model_cfg = ModelConfig(**ckpt["model"])
     train_cfg = TrainConfig(**ckpt["train"])

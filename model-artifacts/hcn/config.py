@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,9 +117,14 @@ class TrainConfig:
     # Weight of the optional interest-diversity regulariser (hcn.layers.diversity_penalty); 0 = the
     # paper's objective, Eq. 9 alone.
     diversity: float = 0.0
+    # Where the model trains: "cpu" or a torch CUDA device ("cuda", "cuda:1"). A GPU changes the
+    # float summation order, so its runs agree with CPU ones within seed noise, not bit for bit.
+    device: str = "cpu"
 
     def __post_init__(self):
         if self.epochs < 1 or self.batch_size < 1 or self.positions_per_user < 1:
             raise ValueError("epochs, batch_size and positions_per_user must be positive")
         if self.patience < 0 or self.diversity < 0:
             raise ValueError("patience and diversity must not be negative")
+        if self.device != "cpu" and not re.fullmatch(r"cuda(:\d+)?", self.device):
+            raise ValueError(f"device must be cpu, cuda or cuda:<index>, not {self.device!r}")

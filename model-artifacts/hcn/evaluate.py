@@ -56,6 +56,14 @@ def relative_spread(interests: np.ndarray) -> float:
     return float((dev / np.maximum(np.linalg.norm(centre[:, 0], axis=1), 1e-12)).mean())
 
 
+def to_device(array: np.ndarray, device) -> torch.Tensor:
+    return torch.from_numpy(array).to(device)
+
+
+def model_device(model) -> torch.device:
+    return next(model.parameters()).device
+
+
 def spread_figures(interests: np.ndarray) -> dict:
     x = np.asarray(interests, dtype=np.float64)
     return {"pearson": mean_pairwise_pearson(x), "spread": relative_spread(x)}
@@ -67,13 +75,13 @@ def diagnostics(model, ds, split: str = "test", max_users: int = 1024) -> dict:
     model.eval()
     users = np.arange(min(ds.num_users, max_users))
     long, short = ds.user_windows(users, split)
-    args = (torch.from_numpy(long), torch.from_numpy(short), torch.from_numpy(ds.user_features[users]))
+    args = tuple(to_device(x, model_device(model)) for x in (long, short, ds.user_features[users]))
     if isinstance(model.user_tower, HCN):
         stages = {}
         model.user_tower(*args, stages=stages)
     else:
         stages = {"output": model.user_tower(*args)}
-    return {k: spread_figures(v.numpy()) for k, v in stages.items() if v.dim() == 3 and v.shape[1] > 1}
+    return {k: spread_figures(v.cpu().numpy()) for k, v in stages.items() if v.dim() == 3 and v.shape[1] > 1}
 
 
 def itempop_metrics(ds, split: str = "test") -> dict:
@@ -114,11 +122,8 @@ def user_interests(model, ds, users: np.ndarray, split: str, batch_size: int = 5
     for i in range(0, len(users), batch_size):
         u = users[i : i + batch_size]
         long, short = ds.user_windows(u, split)
-        out.append(
-            model.user_tower(
-                torch.from_numpy(long), torch.from_numpy(short), torch.from_numpy(ds.user_features[u])
-            )
-        )
+        args = (to_device(x, model_device(model)) for x in (long, short, ds.user_features[u]))
+        out.append(model.user_tower(*args))
     return torch.cat(out)
 
 
@@ -132,9 +137,11 @@ def evaluate(model, ds, split: str = "test", full_ranking: bool = True, batch_si
         [
             aggregate(
                 interests[i : i + batch_size],
-                model.item_tower(torch.from_numpy(cands[i : i + batch_size])),
+                model.item_tower(to_device(cands[i : i + batch_size], interests.device)),
                 model.temperature,
-            ).numpy()
+            )
+            .cpu()
+            .numpy()
             for i in range(0, len(users), batch_size)
         ]
     )
@@ -148,7 +155,7 @@ def evaluate(model, ds, split: str = "test", full_ranking: bool = True, batch_si
     if full_ranking:
         metrics.update(full_catalogue_metrics(model, ds, interests, split))
     if interests.shape[1] > 1:
-        metrics["pearson"] = mean_pairwise_pearson(interests.numpy().astype(np.float64))
+        metrics["pearson"] = mean_pairwise_pearson(interests.cpu().numpy().astype(np.float64))
     return metrics
 
 
@@ -159,7 +166,7 @@ def full_catalogue_metrics(model, ds, interests: torch.Tensor, split: str, batch
     targets = ds.eval_candidates(split)[:, 0]
     ranks = np.zeros(ds.num_users, dtype=np.int64)
     for i in range(0, ds.num_users, batch_size):
-        s = aggregate_catalogue(interests[i : i + batch_size], table, model.temperature).numpy()
+        s = aggregate_catalogue(interests[i : i + batch_size], table, model.temperature).cpu().numpy()
         s[:, 0] = -np.inf
         for j in range(s.shape[0]):
             u = i + j

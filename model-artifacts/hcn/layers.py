@@ -45,7 +45,7 @@ class ItemTower(nn.Module):
 
     def all_rows(self) -> torch.Tensor:
         """[num_rows, D] embedding of every row (row 0 = zeros)."""
-        return self.forward(torch.arange(self.ids.num_embeddings))
+        return self.forward(torch.arange(self.ids.num_embeddings, device=self.ids.weight.device))
 
 
 def learned_positions(length: int, dim: int) -> nn.Parameter:

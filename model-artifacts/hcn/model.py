@@ -51,7 +51,7 @@ def prepare_sequence(
     and bias into its weights, see MultiHeadInterestAttention.folded)."""
     if norm is not None:
         # An explicit unit gain: ONNX's LayerNormalization requires a scale input.
-        unit = torch.ones(norm.normalized_shape, dtype=seq.dtype)
+        unit = torch.ones(norm.normalized_shape, dtype=seq.dtype, device=seq.device)
         seq = F.layer_norm(seq, norm.normalized_shape, unit, eps=norm.eps)
     bias = (~mask).to(seq.dtype).mul(NEG_INF).unsqueeze(1)
     return PreparedSequence(seq, bias, mask.any(dim=-1).to(seq.dtype).reshape(-1, 1, 1))

@@ -387,15 +387,22 @@ def protocol(runs, tuning, lrs, budget, sensitivity) -> list[str]:
             f"never-touched items per user (seed {info['negatives']['seed']}, the same set for every model); "
             f"training: {info['negatives']['train_per_positive']} negatives per positive."
         )
+    source = next((r["choices_from"] for r in runs if r.get("choices_from")), None)
+    search = (
+        f"* Hyper-parameter search (identical for every model): learning rate starting from {list(lrs)} on seed 0, "
+        "extended past an edge that wins; for HCN also the reading (registry.HCN_READINGS); chosen by validation AUC; "
+        "that run is the seed-0 result, seeds 1.. use the chosen rate and reading. Nothing is tuned on test."
+        if source is None
+        else f"* No tuning here: every model trains seeds 0.. with the learning rate and reading that {source}'s "
+        "tuning chose on validation (`--choices-from`). Nothing is tuned on test."
+    )
     out += [
         "* Metrics: global AUC over all (user, candidate) pairs (the paper's metric), GAUC = per-user AUC averaged, "
         "HR/NDCG@50/100 ranking the whole catalogue minus the user's history, Pearson = mean pairwise correlation of "
         "each test user's interest vectors (multi-vector models only).",
         f"* Budget per run (identical for every model): {budget}; Adam; the epoch with the best VALIDATION AUC is kept "
         "and evaluated once on test.",
-        f"* Hyper-parameter search (identical for every model): learning rate starting from {list(lrs)} on seed 0, "
-        "extended past an edge that wins; for HCN also the reading (registry.HCN_READINGS); chosen by validation AUC; "
-        "that run is the seed-0 result, seeds 1.. use the chosen rate and reading. Nothing is tuned on test.",
+        search,
         "* All models: the same item tower (id + genres), the same inputs (long + short windows, learned positions on "
         "for every model) and the same user-feature fusion (Eq. 7), loss Eq. 9; multi-vector models are scored with "
         "Eq. 8. ItemPop scores a candidate by its number of training events.",

@@ -1,6 +1,7 @@
 """The experiment suite of the paper's Section 3 on one data set, resumable:
 
     python -m hcn.suite --dataset ml-1m|ml-100k [--seeds 3] [--only MODEL ...] [--commit] [--dry-run]
+                        [--workers K] [--device cpu|cuda] [--choices-from RESULTS]
 
 Rows (hcn.registry.MODELS): ItemPop (training popularity, no model), MeanPooling, GRU4Rec, SASRec,
 SAMRec, MIND, ComiRec-SA, HCN-literal (the paper read literally), HCN (the reading chosen on
@@ -16,8 +17,8 @@ Protocol (the same effort for every model; nothing is chosen on test):
 Every run: the same epoch definition (SUITE_BUDGET positions per user and epoch, batch size), early
 stopping on validation AUC (patience SUITE_BUDGET["patience"], cap SUITE_BUDGET["epochs"]; a run
 that the cap ended instead of early stopping, its best epoch less than `patience` epochs before the
-cap, trains again with the cap doubled, up to CAP_DOUBLINGS times, so that early stopping ends every
-run) and the same inputs for every model (learned positions on for all:
+cap, goes on training with the cap doubled, up to CAP_DOUBLINGS times, so that early stopping ends
+every run) and the same inputs for every model (learned positions on for all:
 SUITE_MODEL_ARGS).
 
 Each finished run writes results/<dataset>/runs/<name>.json (metrics, curve, diagnostics, seconds,
@@ -36,6 +37,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -51,7 +53,7 @@ MAX_EXTENSIONS = 2
 SENSITIVITY_N = (1, 2, 4, 8, 16)
 # Early stopping with a generous cap: the best epoch must fall before it (the report checks).
 SUITE_BUDGET = {"epochs": 40, "patience": 3, "positions_per_user": 5, "batch_size": 128}
-# A run that the cap ended (maybe still improving) trains again, from the start, with the cap doubled.
+# A run that the cap ended (maybe still improving) goes on training with the cap doubled, this many times.
 CAP_DOUBLINGS = 2
 SUITE_MODEL_ARGS = {"positions": True}  # all models see the same inputs (order included)
 
@@ -123,7 +125,16 @@ class Plan:
     """The ordered runs of the suite. Runs after tuning depend on the chosen reading and rate (and a
     grid may grow), so the plan is re-read after every run (`pending`)."""
 
-    def __init__(self, results: Path, models, seeds: int, lrs, sensitivity, max_epochs: int | None = None):
+    def __init__(
+        self,
+        results: Path,
+        models,
+        seeds: int,
+        lrs,
+        sensitivity,
+        max_epochs: int | None = None,
+        choices_from: Path | None = None,
+    ):
         self.results, self.models, self.seeds, self.lrs, self.sensitivity = (
             results,
             models,
@@ -132,18 +143,21 @@ class Plan:
             sensitivity,
         )
         self.max_epochs = max_epochs  # a run at a cap below this is not done (None: any cap will do)
+        # Another results folder whose tuning chose the rates and readings: no tuning here, and seed
+        # 0 trains like the other seeds (a finished suite re-checked under another budget).
+        self.choices_from = choices_from
 
     def chosen(self, model: str):
-        return tune_runs(self.results, model, self.lrs)[1]
+        return tune_runs(self.choices_from or self.results, model, self.lrs)[1]
 
     def runs(self) -> list[Run]:
         out = []
         for m in self.models:
-            if registry.MODELS[m].trains:
-                out += tune_runs(self.results, m, self.lrs)[0]
-            else:
+            if not registry.MODELS[m].trains:
                 out.append(Run(f"{m}-s0", m, "anchor", 0, float("nan")))
-        for seed in range(1, self.seeds):
+            elif self.choices_from is None:
+                out += tune_runs(self.results, m, self.lrs)[0]
+        for seed in range(0 if self.choices_from else 1, self.seeds):
             for m in self.models:
                 if registry.MODELS[m].trains:
                     best = self.chosen(m)
@@ -329,6 +343,38 @@ def commit_files(results: Path, name: str, progress) -> None:
         progress(f"warning: could not commit {results}: {e}")
 
 
+def train_run(run: Run, results: Path, data_cfg, budget, model_args, max_epochs, work, tag, progress=None):
+    """Trains one run until early stopping (not the cap) ended it, doubling the cap as needed
+    (training goes on past the old cap; the epochs before it are not repeated).
+    Returns (train.run_experiment's output with data_info, its configs, the budget it ended with).
+    Runs in a worker process when the suite has several, printing its lines there."""
+    from hcn import train
+
+    progress = progress or (lambda line: print(line, flush=True))
+    run_budget = dict(budget)
+    earlier = read_json(run.path(results))
+    if earlier is not None and made_as_planned(earlier, run) and report.run_ended_by_cap(earlier):
+        # Training is deterministic from the start, so the earlier run is the first part of this
+        # one: go straight to the doubled cap.
+        run_budget["epochs"] = min(max_epochs, 2 * cap_of(earlier))
+
+    def extend_cap(best: int, cap: int):
+        if not report.ended_by_cap(best, cap, run_budget["patience"]) or cap >= max_epochs:
+            return None
+        run_budget["epochs"] = min(max_epochs, 2 * cap)
+        return run_budget["epochs"]
+
+    out = train.run_experiment(
+        *configs_for(run, data_cfg, run_budget, model_args),
+        work / run.name,
+        progress=lambda line: progress(f"[{tag}] {line}"),
+        extend_cap=extend_cap,
+    )
+    cfgs = configs_for(run, data_cfg, run_budget, model_args)  # with the cap it ended at
+    out["data_info"] = (read_json(work / run.name / "metrics.json") or {}).get("data_info")
+    return out, cfgs, run_budget
+
+
 def run_suite(
     dataset: str,
     data_path: str | None = None,
@@ -345,6 +391,9 @@ def run_suite(
     plot_every_run: bool = True,
     commit: bool = False,
     cap_doublings: int = CAP_DOUBLINGS,
+    workers: int = 1,
+    device: str = "cpu",
+    choices_from: str | Path | None = None,
     progress=print,
 ) -> dict:
     """Runs what is missing, then rewrites summary.json / report.md / curves.png. Returns the summary."""
@@ -354,13 +403,23 @@ def run_suite(
     work = Path(work_dir) if work_dir else ARTIFACTS / "runs" / "suite" / dataset
     budget = dict(SUITE_BUDGET, **(budget or {}))
     model_args = dict(SUITE_MODEL_ARGS, **(model_args or {}))
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
     unknown = set(only or ()) - set(MODELS)
     if unknown:
         raise ValueError(f"unknown model(s) {sorted(unknown)}; models: {list(MODELS)}")
     models = [m for m in MODELS if not only or m in only]
     lrs = tuple(lrs)
     max_epochs = budget["epochs"] * 2**cap_doublings
-    plan = Plan(results, models, seeds, lrs, sensitivity, max_epochs)
+    if choices_from is not None:
+        missing = [
+            m
+            for m in models
+            if registry.MODELS[m].trains and tune_runs(Path(choices_from), m, lrs)[1] is None
+        ]
+        if missing:
+            raise ValueError(f"{choices_from} has no finished tuning (grid {list(lrs)}) for {missing}")
+    plan = Plan(results, models, seeds, lrs, sensitivity, max_epochs, choices_from and Path(choices_from))
     data_cfg = DataConfig(dataset=dataset, path=data_path)
     total = len(plan.runs())
     skipped = total - len(plan.pending())
@@ -374,44 +433,69 @@ def run_suite(
             progress(f"  {i:>3}/{total} {state} {r.name:<40} role={r.role:<11} lr={lr} seed={r.seed}")
         return {}
     started, executed, code = time.time(), 0, code_version()
-    while True:
-        pending = plan.pending()
-        if not pending or (max_runs is not None and executed >= max_runs):
-            break
-        run = pending[0]
-        total = len(plan.runs())
-        index = total - len(pending) + 1
-        tag = f"run {index}/{total} {run.name}"
-        progress(f"=== {tag} (suite ETA {report.fmt_duration(estimate_seconds(results, pending))}) ===")
-        t0 = time.time()
-        if run.role == "anchor":
-            written = anchor_run(run, results, dataset, train.load_dataset(data_cfg), code)
-        else:
-            run_budget = dict(budget)
-            earlier = read_json(run.path(results))
-            if earlier is not None and made_as_planned(earlier, run) and report.run_ended_by_cap(earlier):
-                # Training is deterministic from the start, so the earlier run is the first part of
-                # this one: go straight to the doubled cap.
-                run_budget["epochs"] = min(max_epochs, 2 * cap_of(earlier))
-            while True:
-                cfgs = configs_for(run, data_cfg, run_budget, model_args)
-                out = train.run_experiment(
-                    *cfgs, work / run.name, progress=lambda line, tag=tag: progress(f"[{tag}] {line}")
-                )
-                best, cap = out["metrics"]["best_epoch"], run_budget["epochs"]
-                if not report.ended_by_cap(best, cap, run_budget["patience"]) or cap >= max_epochs:
-                    break
-                run_budget["epochs"] *= 2
-                progress(
-                    f"[{tag}] ended by the cap, not early stopping: again with cap {run_budget['epochs']}"
-                )
-            out["data_info"] = (read_json(work / run.name / "metrics.json") or {}).get("data_info")
-            written = finish(run, results, dataset, out, cfgs, lrs, code, run_budget)
+    if choices_from is not None:  # provenance: these runs' rates and readings were chosen there
+        code["choices_from"] = str(choices_from)
+    train_budget = dict(budget, device=device)
+    in_flight: dict = {}  # run name -> (run, future, start); only with workers > 1
+    pool = None
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: CUDA cannot be used in a forked child, and a fresh interpreter holds no parent state.
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def record(run: Run, write, t0: float) -> None:
+        nonlocal executed
+        written = write()
         executed += 1
-        progress(f"=== {tag} done in {time.time() - t0:.0f}s; suite elapsed {time.time() - started:.0f}s ===")
-        summary = report.write_all(results, dataset, lrs, budget, sensitivity, plot=plot_every_run)
+        progress(
+            f"=== {run.name} done in {time.time() - t0:.0f}s; suite elapsed {time.time() - started:.0f}s; "
+            f"wrote {', '.join(p.name for p in written)} ==="
+        )
+        report.write_all(results, dataset, lrs, budget, sensitivity, plot=plot_every_run)
         if commit:
             commit_files(results, run.name, progress)
+
+    try:
+        while True:
+            pending = plan.pending()
+            # A seed or sensitivity run is ready once its model's tuning chose a rate (NaN until then).
+            ready = [r for r in pending if r.name not in in_flight and (r.role == "anchor" or r.lr == r.lr)]
+            room = max_runs is None or executed + len(in_flight) < max_runs
+            if not in_flight and (not ready or not room):
+                break
+            total = len(plan.runs())
+            while ready and room and (pool is None or len(in_flight) < workers):
+                run = ready.pop(0)
+                tag = f"run {total - len(pending) + 1 + len(in_flight)}/{total} {run.name}"
+                progress(
+                    f"=== {tag} (suite ETA {report.fmt_duration(estimate_seconds(results, pending))}) ==="
+                )
+                t0 = time.time()
+                if run.role == "anchor":
+                    ds = train.load_dataset(data_cfg)
+                    record(run, lambda: anchor_run(run, results, dataset, ds, code), t0)
+                    break  # re-plan
+                args = (run, results, data_cfg, train_budget, model_args, max_epochs, work, tag)
+                if pool is None:
+                    out, cfgs, run_budget = train_run(*args, progress=progress)
+                    record(run, lambda: finish(run, results, dataset, out, cfgs, lrs, code, run_budget), t0)
+                    break  # re-plan: a finished tuning run may have chosen a rate or grown a grid
+                in_flight[run.name] = (run, pool.submit(train_run, *args), t0)
+                room = max_runs is None or executed + len(in_flight) < max_runs
+            if in_flight:
+                done, _ = wait([f for _, f, _ in in_flight.values()], return_when=FIRST_COMPLETED)
+                for name, (run, future, t0) in list(in_flight.items()):
+                    if future in done:
+                        del in_flight[name]
+                        out, cfgs, run_budget = future.result()
+                        record(
+                            run, lambda: finish(run, results, dataset, out, cfgs, lrs, code, run_budget), t0
+                        )
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     summary = report.write_all(results, dataset, lrs, budget, sensitivity)
     if commit and executed:
         commit_files(results, "report", progress)
@@ -447,6 +531,20 @@ def main(argv=None):
     p.add_argument("--dim", type=int, help="override D for every model (tests / smoke runs)")
     p.add_argument("--max-runs", type=int, help="stop after this many runs (the rest resume later)")
     p.add_argument("--commit", action="store_true", help="git-commit the results folder after every run")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="runs trained at once, each in its own process (1: in this process); a run waits for "
+        "the tuning it depends on",
+    )
+    p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:<index> (TrainConfig.device)")
+    p.add_argument(
+        "--choices-from",
+        metavar="RESULTS",
+        help="take each model's rate and reading from this finished suite's tuning and train seeds "
+        "0.. with them (no tuning): re-checks a suite under another budget, e.g. a longer patience",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the plan and what is done; train nothing")
     p.add_argument(
         "--report-only", action="store_true", help="rebuild summary.json, report.md, curves.png only"
@@ -479,9 +577,12 @@ def main(argv=None):
             dry_run=a.dry_run,
             max_runs=a.max_runs,
             commit=a.commit,
+            workers=a.workers,
+            device=a.device,
+            choices_from=a.choices_from,
             progress=lambda line: print(line, flush=True),
         )
-    except (DataFormatError, FileNotFoundError) as e:
+    except (DataFormatError, FileNotFoundError, ValueError) as e:
         raise SystemExit(f"error: {e}")
 
 

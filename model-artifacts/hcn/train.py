@@ -23,7 +23,7 @@ import torch  # noqa: E402
 from hcn.config import DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from hcn.checkpoint import load_run, make_model  # noqa: E402,F401  (load_run: older callers)
 from hcn.data import DataFormatError, load_dataset  # noqa: E402
-from hcn.evaluate import diagnostics, evaluate  # noqa: E402
+from hcn.evaluate import diagnostics, evaluate, to_device  # noqa: E402
 from hcn.layers import diversity_penalty  # noqa: E402
 from hcn.registry import describe  # noqa: E402
 
@@ -31,37 +31,55 @@ from hcn.registry import describe  # noqa: E402
 def train_epoch(model, opt, ds, train_cfg: TrainConfig, rng: np.random.Generator) -> tuple[float, int]:
     model.train()
     users, ends, items, labels = ds.training_samples(train_cfg.positions_per_user, rng)
-    total, count = 0.0, 0
+    # The loss sum stays on the device (float64, the same sum as Python floats): reading it back
+    # every step would make a GPU wait for each step before the next is queued.
+    total, count = torch.zeros((), dtype=torch.float64, device=train_cfg.device), 0
     for i in range(0, len(users), train_cfg.batch_size):
         sl = slice(i, i + train_cfg.batch_size)
         long, short = ds.windows(users[sl], ends[sl])
-        interests = model.user_tower(
-            torch.from_numpy(long), torch.from_numpy(short), torch.from_numpy(ds.user_features[users[sl]])
+        long, short, feats, rows, y = (
+            to_device(x, train_cfg.device)
+            for x in (long, short, ds.user_features[users[sl]], items[sl], labels[sl])
         )
-        loss = model.loss(model.score(interests, torch.from_numpy(items[sl])), torch.from_numpy(labels[sl]))
+        interests = model.user_tower(long, short, feats)
+        loss = model.loss(model.score(interests, rows), y)
         if train_cfg.diversity > 0:
             loss = loss + train_cfg.diversity * diversity_penalty(interests)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        total += float(loss) * len(long)
+        total += loss.detach().double() * len(long)
         count += len(long)
-    return total / max(count, 1), count
+    return float(total) / max(count, 1), count
 
 
-def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print) -> dict:
+def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print, extend_cap=None) -> dict:
     """Trains (at most train_cfg.epochs; stops after train_cfg.patience epochs without a better
     validation AUC when patience > 0), picks the epoch with the best validation AUC, evaluates it on
     test and writes out_dir/{metrics.json, curve.json, model.pt}. Returns {metrics, curve, seconds,
-    diagnostics, stopped_early}."""
+    diagnostics, stopped_early}.
+
+    extend_cap(best_epoch, cap) -> a larger cap or None, asked when the cap is reached: training goes
+    on to the new cap, exactly as a run started with that cap would (each epoch's samples are seeded
+    by (seed, epoch)), without repeating the epochs already done. The recorded TrainConfig carries
+    the final cap."""
     start, cpu_start = time.time(), time.process_time()
     torch.set_num_threads(train_cfg.threads)
     torch.manual_seed(train_cfg.seed)
     ds = load_dataset(data_cfg)
-    model = make_model(data_cfg, model_cfg, ds)
+    model = make_model(data_cfg, model_cfg, ds).to(train_cfg.device)
     opt = torch.optim.Adam(model.parameters(), lr=train_cfg.lr, weight_decay=train_cfg.weight_decay)
-    curve, best, best_state = [], None, None
-    for epoch in range(1, train_cfg.epochs + 1):
+    curve, best, best_state, epoch = [], None, None, 0
+    while True:
+        epoch += 1
+        if epoch > train_cfg.epochs:
+            cap = extend_cap(best["epoch"], train_cfg.epochs) if extend_cap else None
+            if cap is None:
+                break
+            progress(
+                f"[{model_cfg.type} seed={train_cfg.seed}] still improving at the cap: on to {cap} epochs"
+            )
+            train_cfg = dataclasses.replace(train_cfg, epochs=cap)
         t0 = time.time()
         rng = np.random.default_rng([train_cfg.seed, epoch])
         loss, samples = train_epoch(model, opt, ds, train_cfg, rng)
@@ -105,7 +123,8 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print) -> d
         "model": dataclasses.asdict(model_cfg),
         "train": dataclasses.asdict(train_cfg),
     }
-    torch.save({"state_dict": model.state_dict(), **configs}, out / "model.pt")
+    state = {k: v.cpu() for k, v in model.state_dict().items()}  # loads on any machine
+    torch.save({"state_dict": state, **configs}, out / "model.pt")
     extra = {"reading": describe(model_cfg, train_cfg), "diagnostics": diag, "stopped_early": stopped_early}
     (out / "metrics.json").write_text(
         json.dumps({"metrics": metrics, **configs, **extra, "data_info": ds.info()}, indent=2)

@@ -4,6 +4,7 @@ early stopping, report, resumption (finished runs skipped) and committing run fi
 
 import json
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -207,12 +208,19 @@ def test_a_run_still_improving_at_its_cap_trains_again_with_the_cap_doubled(
 ):
     caps = []
 
-    def peaks_at_epoch_5(data_cfg, model_cfg, train_cfg, out_dir, progress=print):
-        caps.append(train_cfg.epochs)
-        best = min(train_cfg.epochs, 5)
+    def peaks_at_epoch_5(data_cfg, model_cfg, train_cfg, out_dir, progress=print, extend_cap=None):
+        """Validation AUC peaks at epoch 5; like train.run_experiment, asks for more epochs at the cap."""
+        cap = train_cfg.epochs
+        caps.append(cap)
+        while cap < 5 + train_cfg.patience and extend_cap and (new := extend_cap(min(cap, 5), cap)):
+            caps.append(cap := new)
+        best = min(cap, 5)
         names = ("auc", "gauc", "hr50", "ndcg50", "hr100", "ndcg100", "val_auc", "val_gauc")
         metrics = {**{k: 0.5 for k in names}, "best_epoch": best, "users": 24}
-        curve = [{"epoch": e, "loss": 1.0, "val_auc": 0.5} for e in range(1, best + 1)]
+        curve = [
+            {"epoch": e, "loss": 1.0, "val_auc": 0.5}
+            for e in range(1, min(cap, best + train_cfg.patience) + 1)
+        ]
         return {"metrics": metrics, "curve": curve, "seconds": 0.0}
 
     monkeypatch.setattr(hcn.train, "run_experiment", peaks_at_epoch_5)
@@ -292,3 +300,96 @@ def test_the_report_counts_runs_still_rising_when_early_stopping_ended_them():
     short = run("short", [0.8, 0.9, 0.85, 0.85, 0.85])  # too short to tell
     (line,) = [x for x in budget_note([rising, flat, short]) if "Still rising" in x]
     assert "1 of 2 runs" in line and "(rising)" in line
+
+
+def comparable(record: dict) -> dict:
+    """A run file without what depends on the machine's speed or the clock."""
+    timing = ("seconds", "cpu_seconds", "samples_per_s", "finished_at")
+    out = {k: v for k, v in record.items() if k not in timing}
+    out["metrics"] = {k: v for k, v in record["metrics"].items() if k not in timing}
+    out["curve"] = [{k: v for k, v in point.items() if k not in timing} for point in record["curve"]]
+    return out
+
+
+def test_worker_processes_train_the_same_runs_to_the_same_results(fixture_dir, tmp_path):
+    """--workers: runs whose tuning has chosen a rate train at once in spawned processes; every
+    run is seeded, so the files match those of one process exactly, seed and sensitivity runs too."""
+    only = ["ItemPop", "MeanPooling", "HCN"]
+    run(fixture_dir, tmp_path / "one", only=only)
+    run(fixture_dir, tmp_path / "three", only=only, workers=3)
+    files = {
+        p.relative_to(tmp_path / "one" / "results"): p
+        for p in (tmp_path / "one" / "results" / "runs").rglob("*.json")
+    }
+    assert {Path("runs/HCN-s1.json"), Path("runs/HCN-n1-s0.json"), Path("runs/ItemPop-s0.json")} <= set(files)
+    for rel, path in files.items():
+        parallel = tmp_path / "three" / "results" / rel
+        assert comparable(json.loads(parallel.read_text())) == comparable(json.loads(path.read_text())), rel
+    assert sorted(p.name for p in (tmp_path / "three" / "results" / "runs").rglob("*.json")) == sorted(
+        p.name for p in files.values()
+    )
+
+
+def test_a_suite_needs_at_least_one_worker(fixture_dir, tmp_path):
+    with pytest.raises(ValueError, match="workers"):
+        run(fixture_dir, tmp_path, workers=0)
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_run_on_the_gpu_matches_the_cpu_run_within_float_noise(fixture_dir, tmp_path):
+    budget = {"epochs": 3, "patience": 0, "positions_per_user": 2, "batch_size": 64}
+    run(fixture_dir, tmp_path / "cpu", only=["HCN-literal"], budget=budget, max_runs=1)
+    run(fixture_dir, tmp_path / "gpu", only=["HCN-literal"], budget=budget, max_runs=1, device="cuda")
+    (cpu,) = (tmp_path / "cpu" / "results" / "runs" / "tune").glob("*.json")
+    gpu = json.loads((tmp_path / "gpu" / "results" / "runs" / "tune" / cpu.name).read_text())
+    cpu = json.loads(cpu.read_text())
+    assert gpu["configs"]["train"]["device"] == "cuda" and cpu["configs"]["train"]["device"] == "cpu"
+    for a, b in zip(cpu["curve"], gpu["curve"]):
+        assert b["loss"] == pytest.approx(a["loss"], rel=1e-3)
+        assert b["val_auc"] == pytest.approx(a["val_auc"], abs=2e-3)
+
+
+def test_a_finished_suite_is_rechecked_under_another_budget_with_its_choices(fixture_dir, tmp_path):
+    only = ["MeanPooling", "HCN"]
+    run(fixture_dir, tmp_path / "tuned", only=only)
+    source = tmp_path / "tuned" / "results"
+    with pytest.raises(ValueError, match="no finished tuning"):
+        run(fixture_dir, tmp_path / "x", only=["MIND"], choices_from=source)
+    patient = {"epochs": 4, "patience": 2, "positions_per_user": 2, "batch_size": 64}
+    run(fixture_dir, tmp_path / "check", only=only, budget=patient, choices_from=source)
+    results = tmp_path / "check" / "results"
+    assert not (results / "runs" / "tune").exists()  # nothing tuned again
+    for model in only:
+        chosen = suite.tune_runs(source, model, LRS)[1]
+        for seed in (0, 1):
+            record = json.loads((results / "runs" / f"{model}-s{seed}.json").read_text())
+            assert record["lr"] == chosen["lr"] and record["role"] == "seed"
+            assert record["configs"]["train"]["patience"] == 2 and record["choices_from"] == str(source)
+            assert {k: record["reading"][k] for k in chosen["chosen_reading"]} == chosen["chosen_reading"]
+    assert "No tuning here" in (results / "report.md").read_text()
+
+
+def test_going_on_past_the_cap_is_the_run_started_with_the_larger_cap(fixture_dir, tmp_path):
+    from hcn.config import DataConfig, TrainConfig
+
+    data_cfg = DataConfig(dataset="csv", path=str(fixture_dir))
+    model_cfg = registry.MODELS["HCN"].config({}, dim=8, positions=True)
+
+    def train(epochs, extend_cap=None):
+        cfg = TrainConfig(epochs=epochs, patience=0, positions_per_user=2, batch_size=64, lr=1e-2)
+        out = hcn.train.run_experiment(
+            data_cfg,
+            model_cfg,
+            cfg,
+            tmp_path / str(epochs),
+            progress=lambda line: None,
+            extend_cap=extend_cap,
+        )
+        return comparable({**out, "metrics": out["metrics"]})
+
+    asked = []
+    extended = train(2, extend_cap=lambda best, cap: asked.append((best, cap)) or (4 if cap == 2 else None))
+    full = train(4)
+    first_two = max(full["curve"][:2], key=lambda point: point["val_auc"])["epoch"]  # the first best
+    assert asked == [(first_two, 2), (full["metrics"]["best_epoch"], 4)]
+    assert extended == full and len(full["curve"]) == 4

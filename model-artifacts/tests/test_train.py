@@ -56,3 +56,6 @@ def test_invalid_values_are_rejected():
         parse("--cin-concat", "SSL")
     with pytest.raises(ValueError):
         parse("--dim", "10", "--heads", "4")
+    with pytest.raises(ValueError, match="device"):
+        parse("--device", "gpu")
+    assert parse("--device", "cuda:1")[2].device == "cuda:1"
