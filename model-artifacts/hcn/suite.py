@@ -321,6 +321,7 @@ def anchor_run(run: Run, results: Path, dataset: str, ds, code: dict) -> list[Pa
 
 def commit_files(results: Path, name: str, progress) -> None:
     """git add + commit of the results folder (run files, summary, report, plot)."""
+    results = results.resolve()  # git runs inside the folder: a relative path would not name it
     try:
         subprocess.run(
             ["git", "add", "--", str(results)], cwd=results, check=True, capture_output=True, timeout=60

@@ -135,12 +135,13 @@ def test_a_grid_whose_edge_wins_grows_until_the_choice_is_inside(tmp_path):
     assert len(runs) == 3 + suite.MAX_EXTENSIONS
 
 
-def test_suite_commits_run_files_as_they_finish(fixture_dir, tmp_path):
+def test_suite_commits_run_files_as_they_finish(fixture_dir, tmp_path, monkeypatch):
     repo = tmp_path
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run(["git", "-C", str(repo), "config", "user.email", "t@example.com"], check=True)
     subprocess.run(["git", "-C", str(repo), "config", "user.name", "t"], check=True)
-    run(fixture_dir, repo, max_runs=2, commit=True)
+    monkeypatch.chdir(repo)
+    run(fixture_dir, Path("."), max_runs=2, commit=True)  # a results folder given relative to here
     log = subprocess.run(
         ["git", "-C", str(repo), "log", "--format=%s"], capture_output=True, text=True
     ).stdout
