@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the scoring benchmark (JMH, single thread) and prints the kernel against both floors (memory,
 # compute), against the same work as an ONNX Runtime graph, and against the scalar twin.
-# Usage: ranking-service/bench.sh [ScoringBenchmark | TowerBenchmark] [JMH options]
+# Usage: [HCN_VECTOR_BITS=256] ranking-service/bench.sh [ScoringBenchmark | TowerBenchmark] [JMH options]
 # Without options it runs short iterations (-wi 5 -w 1 -i 5 -r 1 -f 1) so that it takes a few
 # minutes; any options given replace those defaults, e.g. bench.sh -wi 5 -i 10 -f 2 -p shape=10000:48:8
 set -euo pipefail
@@ -18,13 +18,17 @@ PYTHON="${PYTHON:-python3}"
 "$PYTHON" ranking-service/scoring_graph.py "$OUT/scoring.onnx"
 CP="ranking-service/target/test-classes:ranking-service/target/classes:$(cat "$OUT/classpath.txt")"
 
-echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), FloatVector.SPECIES_PREFERRED: $(
-  "$JAVA" --add-modules jdk.incubator.vector -cp "$CP" \
+# HCN_VECTOR_BITS=256 (or 128) narrows the kernel's vectors (VectorScoringKernel's width property).
+WIDTH=()
+if [ -n "${HCN_VECTOR_BITS:-}" ]; then WIDTH=(-Dhcn.scoring.vector-bits="$HCN_VECTOR_BITS"); fi
+echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), kernel species: $(
+  "$JAVA" --add-modules jdk.incubator.vector "${WIDTH[@]}" -cp "$CP" \
     dev.hcn.scoring.PreferredSpecies 2>/dev/null)"
 # The first argument may name the benchmark: ScoringBenchmark (default) or TowerBenchmark.
 BENCH=ScoringBenchmark
 case "${1:-}" in ScoringBenchmark | TowerBenchmark) BENCH=$1; shift ;; esac
 if [ $# -eq 0 ]; then set -- -wi 5 -w 1 -i 5 -r 1 -f 1; fi
+if [ ${#WIDTH[@]} -gt 0 ]; then set -- -jvmArgsPrepend "${WIDTH[0]}" "$@"; fi
 "$JAVA" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "$BENCH" \
   -t 1 -rf json -rff "$OUT/result.json" "$@"
 

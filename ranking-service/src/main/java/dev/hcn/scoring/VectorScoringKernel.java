@@ -2,6 +2,7 @@ package dev.hcn.scoring;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,12 +26,49 @@ import jdk.incubator.vector.VectorSpecies;
  * exact in any order. Only candidates that survive the {@code max(s) >= floor} test reach {@link
  * Softmax} (shared with the twin), so scores are bit-identical to the twin's. A short last block
  * repeats its last candidate instead of switching to another code path.
+ *
+ * <p>Width: {@code FloatVector.SPECIES_PREFERRED}, or fewer bits when the JVM system property
+ * {@value #WIDTH_PROPERTY} names them (128, 256 or 512, at most the preferred width). The width is
+ * fixed when the class loads, as a constant the JIT folds into every vector operation. It changes
+ * speed only: each lane's FMA order is the same at any width, so scores are bit-identical to the
+ * twin at every width. The build tests the kernel at 256 and 128 bits too, so that a machine with
+ * 512-bit vectors also checks the code paths that narrower vectors take (at 512 bits and n <= 16
+ * the two-vector loop never runs). Narrower vectors measured no faster on a Zen 4 (n = 8 leaves
+ * half of each 512-bit FMA on padding, but the FMAs are not what bounds that shape;
+ * docs/performance.md).
  */
 public final class VectorScoringKernel implements ScoringKernel {
 
-  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  /** The JVM system property that narrows the kernel's vectors (bits; unset = the preferred). */
+  public static final String WIDTH_PROPERTY = "hcn.scoring.vector-bits";
+
+  static final VectorSpecies<Float> SPECIES = species(System.getProperty(WIDTH_PROPERTY));
   private static final int LANES = SPECIES.length();
   static final int BLOCK = 8;
+
+  /**
+   * The species for a {@value #WIDTH_PROPERTY} value: null or blank = the preferred one.
+   *
+   * @throws IllegalArgumentException for anything but 128, 256 or 512 up to the preferred width
+   */
+  static VectorSpecies<Float> species(String bits) {
+    VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+    if (bits == null || bits.isBlank()) {
+      return preferred;
+    }
+    int width;
+    try {
+      width = Integer.parseInt(bits.strip());
+    } catch (NumberFormatException e) {
+      width = -1;
+    }
+    if ((width != 128 && width != 256 && width != 512) || width > preferred.vectorBitSize()) {
+      throw new IllegalArgumentException(
+          "%s must be 128, 256 or 512 and at most the preferred %d bits, not '%s'"
+              .formatted(WIDTH_PROPERTY, preferred.vectorBitSize(), bits));
+    }
+    return VectorSpecies.of(float.class, VectorShape.forBitSize(width));
+  }
 
   @Override
   public CandidateScorer bind(float[] interests, int n, int dim, float temperature) {

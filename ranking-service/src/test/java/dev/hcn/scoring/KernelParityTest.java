@@ -57,6 +57,36 @@ class KernelParityTest {
   }
 
   @Test
+  void theKernelRunsAtTheWidthThisJvmAskedFor() {
+    // The build runs these tests again at 256 and 128 bits; this makes each run prove its width.
+    String asked = System.getProperty(VectorScoringKernel.WIDTH_PROPERTY);
+    int expected =
+        asked == null
+            ? jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize()
+            : Integer.parseInt(asked);
+    assertEquals(expected, VectorScoringKernel.SPECIES.vectorBitSize());
+  }
+
+  @Test
+  void theWidthPropertyNarrowsTheVectorsOrIsRefused() {
+    int preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    assertEquals(preferred, VectorScoringKernel.species(null).vectorBitSize());
+    assertEquals(preferred, VectorScoringKernel.species(" ").vectorBitSize());
+    assertEquals(4, VectorScoringKernel.species("128").length());
+    assertEquals(4, VectorScoringKernel.species(" 128 ").length());
+    for (String bad : new String[] {"64", "100", "1024", "wide", "-256"}) {
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> VectorScoringKernel.species(bad));
+      assertTrue(e.getMessage().contains(VectorScoringKernel.WIDTH_PROPERTY), e.getMessage());
+    }
+    if (preferred < 512) {
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> VectorScoringKernel.species("512"));
+    }
+  }
+
+  @Test
   void bothKernelsComputeEquationEightByHand() {
     // Two interests, dim 3: s = (<u0, x>, <u1, x>) = (1, 2) for x = (1, 2, 0).
     float[] u = {1, 0, 0, 0, 1, 0};
