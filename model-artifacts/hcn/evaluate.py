@@ -118,11 +118,11 @@ def rank_metrics(ranks: np.ndarray) -> dict:
 
 @torch.no_grad()
 def user_interests(model, ds, users: np.ndarray, split: str, batch_size: int = 512) -> torch.Tensor:
-    out = []
+    out, device = [], model_device(model)
     for i in range(0, len(users), batch_size):
         u = users[i : i + batch_size]
         long, short = ds.user_windows(u, split)
-        args = (to_device(x, model_device(model)) for x in (long, short, ds.user_features[u]))
+        args = (to_device(x, device) for x in (long, short, ds.user_features[u]))
         out.append(model.user_tower(*args))
     return torch.cat(out)
 

@@ -360,18 +360,20 @@ def train_run(run: Run, results: Path, data_cfg, budget, model_args, max_epochs,
         run_budget["epochs"] = min(max_epochs, 2 * cap_of(earlier))
 
     def extend_cap(best: int, cap: int):
-        if not report.ended_by_cap(best, cap, run_budget["patience"]) or cap >= max_epochs:
-            return None
-        run_budget["epochs"] = min(max_epochs, 2 * cap)
-        return run_budget["epochs"]
+        ended = report.ended_by_cap(best, cap, run_budget["patience"]) and cap < max_epochs
+        return min(max_epochs, 2 * cap) if ended else None
 
+    data_cfg, model_cfg, train_cfg = configs_for(run, data_cfg, run_budget, model_args)
     out = train.run_experiment(
-        *configs_for(run, data_cfg, run_budget, model_args),
+        data_cfg,
+        model_cfg,
+        train_cfg,
         work / run.name,
         progress=lambda line: progress(f"[{tag}] {line}"),
         extend_cap=extend_cap,
     )
-    cfgs = configs_for(run, data_cfg, run_budget, model_args)  # with the cap it ended at
+    cfgs = (data_cfg, model_cfg, out["train_cfg"])  # with the cap it ended at
+    run_budget["epochs"] = out["train_cfg"].epochs
     out["data_info"] = (read_json(work / run.name / "metrics.json") or {}).get("data_info")
     return out, cfgs, run_budget
 
@@ -412,15 +414,14 @@ def run_suite(
     models = [m for m in MODELS if not only or m in only]
     lrs = tuple(lrs)
     max_epochs = budget["epochs"] * 2**cap_doublings
+    choices_from = Path(choices_from) if choices_from is not None else None
     if choices_from is not None:
         missing = [
-            m
-            for m in models
-            if registry.MODELS[m].trains and tune_runs(Path(choices_from), m, lrs)[1] is None
+            m for m in models if registry.MODELS[m].trains and tune_runs(choices_from, m, lrs)[1] is None
         ]
         if missing:
             raise ValueError(f"{choices_from} has no finished tuning (grid {list(lrs)}) for {missing}")
-    plan = Plan(results, models, seeds, lrs, sensitivity, max_epochs, choices_from and Path(choices_from))
+    plan = Plan(results, models, seeds, lrs, sensitivity, max_epochs, choices_from)
     data_cfg = DataConfig(dataset=dataset, path=data_path)
     total = len(plan.runs())
     skipped = total - len(plan.pending())
@@ -446,9 +447,8 @@ def run_suite(
         # spawn: CUDA cannot be used in a forked child, and a fresh interpreter holds no parent state.
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
-    def record(run: Run, write, t0: float) -> None:
+    def record(run: Run, written: list[Path], t0: float) -> None:
         nonlocal executed
-        written = write()
         executed += 1
         progress(
             f"=== {run.name} done in {time.time() - t0:.0f}s; suite elapsed {time.time() - started:.0f}s; "
@@ -476,12 +476,12 @@ def run_suite(
                 t0 = time.time()
                 if run.role == "anchor":
                     ds = train.load_dataset(data_cfg)
-                    record(run, lambda: anchor_run(run, results, dataset, ds, code), t0)
+                    record(run, anchor_run(run, results, dataset, ds, code), t0)
                     break  # re-plan
                 args = (run, results, data_cfg, train_budget, model_args, max_epochs, work, tag)
                 if pool is None:
                     out, cfgs, run_budget = train_run(*args, progress=progress)
-                    record(run, lambda: finish(run, results, dataset, out, cfgs, lrs, code, run_budget), t0)
+                    record(run, finish(run, results, dataset, out, cfgs, lrs, code, run_budget), t0)
                     break  # re-plan: a finished tuning run may have chosen a rate or grown a grid
                 in_flight[run.name] = (run, pool.submit(train_run, *args), t0)
                 room = max_runs is None or executed + len(in_flight) < max_runs
@@ -491,9 +491,7 @@ def run_suite(
                     if future in done:
                         del in_flight[name]
                         out, cfgs, run_budget = future.result()
-                        record(
-                            run, lambda: finish(run, results, dataset, out, cfgs, lrs, code, run_budget), t0
-                        )
+                        record(run, finish(run, results, dataset, out, cfgs, lrs, code, run_budget), t0)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

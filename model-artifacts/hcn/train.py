@@ -57,7 +57,7 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print, exte
     """Trains (at most train_cfg.epochs; stops after train_cfg.patience epochs without a better
     validation AUC when patience > 0), picks the epoch with the best validation AUC, evaluates it on
     test and writes out_dir/{metrics.json, curve.json, model.pt}. Returns {metrics, curve, seconds,
-    diagnostics, stopped_early}.
+    diagnostics, stopped_early, train_cfg (with the cap it ended at)}.
 
     extend_cap(best_epoch, cap) -> a larger cap or None, asked when the cap is reached: training goes
     on to the new cap, exactly as a run started with that cap would (each epoch's samples are seeded
@@ -130,7 +130,7 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print, exte
         json.dumps({"metrics": metrics, **configs, **extra, "data_info": ds.info()}, indent=2)
     )
     (out / "curve.json").write_text(json.dumps(curve, indent=2))
-    return {"metrics": metrics, "curve": curve, "seconds": seconds, **extra}
+    return {"metrics": metrics, "curve": curve, "seconds": seconds, "train_cfg": train_cfg, **extra}
 
 
 def add_config_args(p: argparse.ArgumentParser):

@@ -2,6 +2,7 @@
 asked for, the (reading, rate) choice on validation, grid extension past a winning edge, ItemPop,
 early stopping, report, resumption (finished runs skipped) and committing run files."""
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -222,7 +223,12 @@ def test_a_run_still_improving_at_its_cap_trains_again_with_the_cap_doubled(
             {"epoch": e, "loss": 1.0, "val_auc": 0.5}
             for e in range(1, min(cap, best + train_cfg.patience) + 1)
         ]
-        return {"metrics": metrics, "curve": curve, "seconds": 0.0}
+        return {
+            "metrics": metrics,
+            "curve": curve,
+            "seconds": 0.0,
+            "train_cfg": dataclasses.replace(train_cfg, epochs=cap),
+        }
 
     monkeypatch.setattr(hcn.train, "run_experiment", peaks_at_epoch_5)
     common = dict(only=["MeanPooling"], max_runs=1, cap_doublings=2)
@@ -386,7 +392,7 @@ def test_going_on_past_the_cap_is_the_run_started_with_the_larger_cap(fixture_di
             progress=lambda line: None,
             extend_cap=extend_cap,
         )
-        return comparable({**out, "metrics": out["metrics"]})
+        return comparable(out)
 
     asked = []
     extended = train(2, extend_cap=lambda best, cap: asked.append((best, cap)) or (4 if cap == 2 else None))
