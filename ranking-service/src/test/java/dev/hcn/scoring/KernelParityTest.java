@@ -2,10 +2,12 @@ package dev.hcn.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.stream.Stream;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -61,28 +63,24 @@ class KernelParityTest {
     // The build runs these tests again at 256 and 128 bits; this makes each run prove its width.
     String asked = System.getProperty(VectorScoringKernel.WIDTH_PROPERTY);
     int expected =
-        asked == null
-            ? jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize()
-            : Integer.parseInt(asked);
+        asked == null ? FloatVector.SPECIES_PREFERRED.vectorBitSize() : Integer.parseInt(asked);
     assertEquals(expected, VectorScoringKernel.SPECIES.vectorBitSize());
   }
 
   @Test
   void theWidthPropertyNarrowsTheVectorsOrIsRefused() {
-    int preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
     assertEquals(preferred, VectorScoringKernel.species(null).vectorBitSize());
     assertEquals(preferred, VectorScoringKernel.species(" ").vectorBitSize());
     assertEquals(4, VectorScoringKernel.species("128").length());
     assertEquals(4, VectorScoringKernel.species(" 128 ").length());
     for (String bad : new String[] {"64", "100", "1024", "wide", "-256"}) {
       IllegalArgumentException e =
-          org.junit.jupiter.api.Assertions.assertThrows(
-              IllegalArgumentException.class, () -> VectorScoringKernel.species(bad));
+          assertThrows(IllegalArgumentException.class, () -> VectorScoringKernel.species(bad));
       assertTrue(e.getMessage().contains(VectorScoringKernel.WIDTH_PROPERTY), e.getMessage());
     }
     if (preferred < 512) {
-      org.junit.jupiter.api.Assertions.assertThrows(
-          IllegalArgumentException.class, () -> VectorScoringKernel.species("512"));
+      assertThrows(IllegalArgumentException.class, () -> VectorScoringKernel.species("512"));
     }
   }
 
