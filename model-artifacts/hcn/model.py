@@ -19,7 +19,9 @@ depend on the user at all. Each hierarchical module prepares its sequence once (
 the additive padding mask, and in the residual reading the statistics of LN I, which every layer
 applies to the same I; each layer folds its own LN gain and bias into its weights instead.
 `form="literal"` keeps the textbook computation (the same parameters, the same function up to float
-rounding): tests and hcn.bench_train compare the two.
+rounding): tests and hcn.bench_train compare the two. On CPU the re-associated attention and the
+co-interest products run their per-user matmuls through numpy (hcn.batched_attention, about twice
+as fast as this torch's slice-by-slice bmm); `set_cpu_kernel(False)` keeps them in torch.bmm.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from hcn import batched_attention
 from hcn.layers import NEG_INF, UserFeatureFusion, add_positions, learned_positions, xavier_zero_bias
 
 FORMS = ("reassociated", "literal")
@@ -40,6 +43,7 @@ class PreparedSequence(NamedTuple):
     """What every layer of one hierarchical module reads from the sequence, computed once per forward."""
 
     values: torch.Tensor  # [B,L,D] keys and values (residual reading: LayerNorm statistics, no affine)
+    keys: torch.Tensor  # [B,D,L]: values transposed once, contiguous (see prepare_sequence)
     logit_bias: torch.Tensor  # [B,1,L]: 0 at events, NEG_INF at padding
     rows: torch.Tensor  # [B,1,1]: 1 for a user with any event; 0 zeroes an all-padding user's output
 
@@ -54,7 +58,11 @@ def prepare_sequence(
         unit = torch.ones(norm.normalized_shape, dtype=seq.dtype, device=seq.device)
         seq = F.layer_norm(seq, norm.normalized_shape, unit, eps=norm.eps)
     bias = (~mask).to(seq.dtype).mul(NEG_INF).unsqueeze(1)
-    return PreparedSequence(seq, bias, mask.any(dim=-1).to(seq.dtype).reshape(-1, 1, 1))
+    # The logits' bmm reads the sequence transposed. A contiguous copy, made once per module, is
+    # faster to multiply than a transposed view, and every layer's gradient for it then accumulates
+    # in one layout instead of as a strided add per layer.
+    keys = seq.transpose(1, 2).contiguous()
+    return PreparedSequence(seq, keys, bias, mask.any(dim=-1).to(seq.dtype).reshape(-1, 1, 1))
 
 
 class MultiHeadInterestAttention(nn.Module):
@@ -70,6 +78,9 @@ class MultiHeadInterestAttention(nn.Module):
         self.o = nn.Linear(dim, dim, bias=False)
         self.drop = nn.Dropout(dropout)
         self.form = "reassociated"
+        # The re-associated form's batched matmuls through numpy on CPU (hcn.batched_attention);
+        # False keeps them in torch.bmm (the same function; tests and hcn.bench_train compare).
+        self.cpu_kernel = True
         self.frozen = None  # serving: folded (query_key, value_out, per-head bias, constant queries)
 
     def freeze(self, constant_centres=None, affine=None) -> None:
@@ -125,20 +136,26 @@ class MultiHeadInterestAttention(nn.Module):
         b, length, d = z.shape
         h = self.heads
         qk, vo, head_bias = self.folded(affine)
-        if centres.dim() == 2:  # the same queries for every user: one [B*L, D] x [D, n*h] matmul
+        if centres.dim() == 2:  # the same queries for every user
             n = centres.shape[0]
             folded = self.frozen[3] if self.frozen is not None else None
             q = folded if folded is not None else (centres @ qk).reshape(n * h, d)
-            logits = (z.reshape(b * length, d) @ q.t()).reshape(b, length, n * h).transpose(1, 2)
         else:
             n = centres.shape[1]
-            q = (centres.reshape(b * n, d) @ qk).reshape(b, n * h, d)
-            logits = torch.bmm(q, z.transpose(1, 2))  # [B, n*h, L], rows ordered (interest, head)
-        att = self.drop(torch.softmax(logits + seq.logit_bias, dim=-1))
-        mixed = torch.bmm(att, z).reshape(b * n, h * d)  # per (interest, head): softmax(.) z
-        out = (mixed @ vo).reshape(b, n, d)
+            q = (centres.reshape(b * n, d) @ qk).reshape(b, n * h, d)  # rows ordered (interest, head)
+        dropping = self.drop.p > 0 and self.training
+        if self.cpu_kernel and not dropping and batched_attention.usable(z):
+            mixed = batched_attention.attend(q, z, seq.keys, seq.logit_bias)
+        else:
+            if q.dim() == 2:  # one [B*L, D] x [D, n*h] matmul
+                logits = (z.reshape(b * length, d) @ q.t()).reshape(b, length, n * h).transpose(1, 2)
+            else:
+                logits = torch.bmm(q, seq.keys)  # [B, n*h, L]
+            att = self.drop(torch.softmax(logits + seq.logit_bias, dim=-1))
+            mixed = torch.bmm(att, z)  # per (interest, head): softmax(.) z
+        out = (mixed.reshape(b * n, h * d) @ vo).reshape(b, n, d)
         if head_bias is not None:
-            if self.drop.p > 0 and self.training:  # dropped rows no longer sum to 1
+            if dropping:  # dropped rows no longer sum to 1
                 out = out + (att.sum(-1).reshape(b * n, h) @ head_bias).reshape(b, n, d)
             else:
                 out = out + head_bias.sum(0)
@@ -239,11 +256,14 @@ class HierarchicalMultiInterest(nn.Module):
         return self.combine(torch.cat(outputs, dim=-1))  # [B,n,D]
 
 
-def co_interest(long_i: torch.Tensor, short_i: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Eqs. 4-5 over the n x n interest pairs: returns (L~, S~), each [B,n,D]."""
-    e = torch.bmm(long_i, short_i.transpose(1, 2))  # e[b,i,j] = L^_i . S^_j
-    l_tilde = torch.bmm(torch.softmax(e, dim=2), short_i)  # L~_i = sum_j softmax_j(e_i.) S^_j
-    s_tilde = torch.bmm(torch.softmax(e, dim=1).transpose(1, 2), long_i)  # S~_j = sum_i softmax_i(e_.j) L^_i
+def co_interest(
+    long_i: torch.Tensor, short_i: torch.Tensor, bmm=torch.bmm
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Eqs. 4-5 over the n x n interest pairs: returns (L~, S~), each [B,n,D]. bmm: torch.bmm or
+    batched_attention.bmm (the same product)."""
+    e = bmm(long_i, short_i.transpose(1, 2))  # e[b,i,j] = L^_i . S^_j
+    l_tilde = bmm(torch.softmax(e, dim=2), short_i)  # L~_i = sum_j softmax_j(e_i.) S^_j
+    s_tilde = bmm(torch.softmax(e, dim=1).transpose(1, 2), long_i)  # S~_j = sum_i softmax_i(e_.j) L^_i
     return l_tilde, s_tilde
 
 
@@ -284,6 +304,7 @@ class HCN(nn.Module):
         self.cfg = cfg
         layers = cfg.layers if cfg.hierarchical else 1
         self.items = items
+        self.cpu_kernel = True  # see set_cpu_kernel
         hin = dict(dropout=cfg.dropout, reading=cfg.hin_layer, ffn=cfg.hin_ffn)
         self.long_hin = HierarchicalMultiInterest(cfg.n, d, cfg.heads, layers, **hin)
         self.short_hin = HierarchicalMultiInterest(cfg.n, d, cfg.heads, layers, **hin)
@@ -306,7 +327,8 @@ class HCN(nn.Module):
         long_hat = self.long_hin(*self.embed(long_ids, self.long_positions), stages, "long.")
         short_hat = self.short_hin(*self.embed(short_ids, self.short_positions), stages, "short.")
         if self.cfg.co_interest:
-            l_tilde, s_tilde = co_interest(long_hat, short_hat)
+            bmm = batched_attention.bmm if self.cpu_kernel else torch.bmm
+            l_tilde, s_tilde = co_interest(long_hat, short_hat, bmm)
             x_tilde = self.fuse(cin_features(self.cfg.cin_concat, long_hat, short_hat, l_tilde, s_tilde))
         else:
             x_tilde = self.fuse(torch.cat([long_hat, short_hat], dim=-1))
@@ -323,6 +345,14 @@ class HCN(nn.Module):
         use a frozen tower (its folded matrices no longer follow the parameters)."""
         self.long_hin.freeze()
         self.short_hin.freeze()
+        return self
+
+    def set_cpu_kernel(self, enabled: bool) -> "HCN":
+        """Runs the re-associated attention's batched matmuls through numpy on CPU (True, the
+        default) or through torch.bmm (False): hcn.batched_attention says why."""
+        for m in self.modules():
+            if isinstance(m, MultiHeadInterestAttention):
+                m.cpu_kernel = enabled
         return self
 
     def set_form(self, form: str) -> "HCN":

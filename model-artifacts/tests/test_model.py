@@ -75,6 +75,17 @@ def test_history_and_candidates_share_the_item_tower():
     assert model.user_tower.items is model.item_tower
 
 
+def assert_same_towers(tower_a, tower_b):
+    """Two computations of one user tower agree, forward and every parameter's gradient, on a batch
+    with left padding and a user without a long history. Returns (inputs, tower_b's output)."""
+    long, short, feats = batch()
+    long[2] = 0
+    a, b = tower_a(long, short, feats), tower_b(long, short, feats)
+    assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
+    assert_same_gradients(a, tower_a, b, tower_b)
+    return (long, short, feats), b
+
+
 def assert_same_gradients(out_a, module_a, out_b, module_b):
     """Backpropagates the same loss through two forms of one model; every parameter's gradient must
     agree to float rounding, relative to its largest entry."""
@@ -108,15 +119,10 @@ def test_shared_sequence_statistics_equal_a_layer_norm_per_layer(cfg):
     forward, backward and as the frozen serving copy."""
     model = perturb_layer_norms(model_for(cfg))
     literal = copy.deepcopy(model).user_tower.set_form("literal")
-    long, short, feats = batch()
-    long[2] = 0  # a user without a long history
-    a = model.user_tower(long, short, feats)
-    b = literal(long, short, feats)
-    assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
-    assert_same_gradients(a, model.user_tower, b, literal)
+    inputs, b = assert_same_towers(model.user_tower, literal)
     frozen = copy.deepcopy(model).user_tower.freeze()
     with torch.no_grad():
-        assert torch.allclose(frozen(long, short, feats), b, atol=1e-5)
+        assert torch.allclose(frozen(*inputs), b, atol=1e-5)
 
 
 def test_folded_layer_norm_bias_follows_dropped_attention_rows():
