@@ -4,6 +4,9 @@ kernel / floor: vectorTopK against max(memoryFloor, computeFloor), the target be
 onnxTopK / vectorTopK: how much faster the Java kernel is than the same work as an ONNX Runtime graph;
 int8TopK / vectorTopK: what the int8 prefilter with fp32 rescoring costs or saves (below 1 = faster);
 scalarTopK / vectorTopK: what the Vector API buys over the scalar twin.
+
+TowerBenchmark (with --pytorch FILE, the medians hcn.bench_tower wrote for the same bundle):
+PyTorch eager / ONNX Runtime per session variant, PyTorch taking its fastest form and kernel.
 """
 
 import json
@@ -33,7 +36,19 @@ def ratios(m: dict) -> list[str]:
     return out
 
 
-def main(path: str) -> None:
+def tower_ratios(m: dict, pytorch: dict) -> list[str]:
+    if "reused" not in m:
+        return []
+    name, seconds = min(pytorch.items(), key=lambda kv: kv[1])
+    us = seconds * 1e6
+    return [f"PyTorch eager ({name}, {us:.0f} us) / ONNX Runtime reused = {us / m['reused'][0]:.2f}"]
+
+
+def main(path: str, pytorch_path: str | None = None) -> None:
+    pytorch = None
+    if pytorch_path:
+        with open(pytorch_path) as f:
+            pytorch = json.load(f)
     with open(path) as f:
         runs = json.load(f)
     by_shape = defaultdict(dict)
@@ -48,9 +63,15 @@ def main(path: str) -> None:
         for name, (score, err, unit) in sorted(m.items()):
             err_text = f"{err:8.1f}" if isinstance(err, (int, float)) else str(err)
             print(f"  {name:16s} {score:12.1f} ± {err_text} {unit}")
-        for line in ratios(m):
+        for line in ratios(m) + (tower_ratios(m, pytorch) if pytorch else []):
             print(f"  {line}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "ranking-service/target/jmh/result.json")
+    args = sys.argv[1:]
+    pytorch_file = None
+    if "--pytorch" in args:
+        i = args.index("--pytorch")
+        pytorch_file = args[i + 1]
+        del args[i : i + 2]
+    main(args[0] if args else "ranking-service/target/jmh/result.json", pytorch_file)

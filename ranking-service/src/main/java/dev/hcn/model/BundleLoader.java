@@ -78,7 +78,7 @@ public final class BundleLoader {
     ItemIdIndex index = buildIndex(dir, itemsSpec.ids(), items);
     OrtSession session = openSession(dir, manifest);
     try {
-      checkSignature(dir, manifest, session);
+      checkSignature(dir, manifest, session, options.batchOfOne());
     } catch (RuntimeException e) {
       closeQuietly(session, e);
       throw e;
@@ -256,6 +256,9 @@ public final class BundleLoader {
       so.setIntraOpNumThreads(options.intraOpThreads());
       so.setInterOpNumThreads(options.interOpThreads());
       so.setOptimizationLevel(options.optimizationLevel());
+      if (options.batchOfOne()) {
+        so.setSymbolicDimensionValue(BundleManifest.BATCH_DIMENSION, 1);
+      }
       String spin = options.allowSpinning() ? "1" : "0";
       so.addConfigEntry("session.intra_op.allow_spinning", spin);
       so.addConfigEntry("session.inter_op.allow_spinning", spin);
@@ -270,12 +273,26 @@ public final class BundleLoader {
     }
   }
 
-  private static void checkSignature(Path dir, BundleManifest m, OrtSession session) {
+  private static void checkSignature(
+      Path dir, BundleManifest m, OrtSession session, boolean batchOfOne) {
     String file = m.tower().file();
     try {
-      compare(dir, file, "input", m.tower().inputs(), session.getInputInfo(), OnnxJavaType.INT64);
       compare(
-          dir, file, "output", m.tower().outputs(), session.getOutputInfo(), OnnxJavaType.FLOAT);
+          dir,
+          file,
+          "input",
+          m.tower().inputs(),
+          session.getInputInfo(),
+          OnnxJavaType.INT64,
+          batchOfOne);
+      compare(
+          dir,
+          file,
+          "output",
+          m.tower().outputs(),
+          session.getOutputInfo(),
+          OnnxJavaType.FLOAT,
+          batchOfOne);
     } catch (OrtException e) {
       throw new BundleException(
           BundleCheck.ONNX_SIGNATURE,
@@ -290,7 +307,8 @@ public final class BundleLoader {
       String kind,
       List<BundleManifest.TensorSpec> declared,
       Map<String, NodeInfo> actual,
-      OnnxJavaType type) {
+      OnnxJavaType type,
+      boolean batchOfOne) {
     String prefix = "bundle " + dir + ": " + file + ": ";
     var names = declared.stream().map(BundleManifest.TensorSpec::name).toList();
     if (!actual.keySet().equals(new java.util.HashSet<>(names))) {
@@ -312,8 +330,10 @@ public final class BundleLoader {
       boolean ok = shape.length == spec.shape().size();
       for (int i = 0; ok && i < shape.length; i++) {
         long want = spec.shape().get(i);
-        // A fixed model dim must equal the manifest's; a manifest -1 (batch) must stay dynamic.
-        ok = want == -1 ? shape[i] < 0 : shape[i] < 0 || shape[i] == want;
+        // A fixed model dim must equal the manifest's; a manifest -1 (batch) must stay dynamic,
+        // or read 1 where the session fixed the batch dimension to one (batchOfOne).
+        boolean dynamic = shape[i] < 0 || (batchOfOne && shape[i] == 1);
+        ok = want == -1 ? dynamic : shape[i] < 0 || shape[i] == want;
       }
       if (!ok) {
         throw new BundleException(

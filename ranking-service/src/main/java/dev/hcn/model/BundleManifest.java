@@ -23,6 +23,9 @@ public record BundleManifest(
 
   public static final String FORMAT = "hcn-bundle/1";
 
+  /** The tower's symbolic batch dimension (docs/bundle-format.md): -1 in the manifest's shapes. */
+  public static final String BATCH_DIMENSION = "batch";
+
   /** HCN hyper-parameters the Java side needs. */
   public record ModelConfig(
       int n, int dim, int heads, int layers, int longLength, int shortLength, float temperature) {}

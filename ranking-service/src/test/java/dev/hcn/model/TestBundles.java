@@ -23,7 +23,7 @@ public final class TestBundles {
   }
 
   public static ModelProperties.Session defaultSession() {
-    return new ModelProperties.Session(1, 1, false, OptLevel.ALL_OPT, Map.of());
+    return new ModelProperties.Session(1, 1, false, OptLevel.ALL_OPT, true, Map.of());
   }
 
   public static BundleLoader loader() {

@@ -39,9 +39,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *       out of the result (the previous code).
  * </ul>
  *
- * The bundle comes from {@code -Dhcn.bench.bundle} (default: the synthetic industrial bundle,
- * {@code python -m hcn.synthetic}); full-length histories of random items. Run with {@code
- * ranking-service/bench.sh TowerBenchmark}.
+ * The bundle comes from {@code -Dhcn.bench.bundle} or the environment's {@code HCN_BENCH_BUNDLE}
+ * (default: the synthetic industrial bundle, {@code python -m hcn.synthetic}); full-length
+ * histories of random items. Run with {@code ranking-service/bench.sh TowerBenchmark}, which also
+ * times PyTorch eager on the same bundle and prints the ratios.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,8 +52,11 @@ import org.openjdk.jmh.annotations.TearDown;
     jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class TowerBenchmark {
 
-  /** threads-optimisation[-nomempattern]. */
-  @Param({"t1-all", "t2-all", "t1-extended", "t1-basic", "t1-all-nomempattern"})
+  /**
+   * threads-optimisation[-nomempattern][-batch1]; batch1 fixes the graph's symbolic batch dimension
+   * to 1 (what {@link UserTower} always feeds), so the optimiser can fold the shape arithmetic.
+   */
+  @Param({"t1-all", "t1-all-batch1", "t2-all", "t1-extended", "t1-basic", "t1-all-nomempattern"})
   public String variant;
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -68,7 +72,11 @@ public class TowerBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     Path dir =
-        Path.of(System.getProperty("hcn.bench.bundle", "model-artifacts/bundles/synthetic-200k"));
+        Path.of(
+            System.getProperty(
+                "hcn.bench.bundle",
+                System.getenv()
+                    .getOrDefault("HCN_BENCH_BUNDLE", "model-artifacts/bundles/synthetic-200k")));
     manifest =
         BundleLoader.JSON.readValue(dir.resolve("manifest.json").toFile(), BundleManifest.class);
     String[] v = variant.split("-");
@@ -81,7 +89,11 @@ public class TowerBenchmark {
             case "extended" -> OptLevel.EXTENDED_OPT;
             default -> OptLevel.ALL_OPT;
           });
-      so.setMemoryPatternOptimization(v.length < 3);
+      var flags = List.of(v).subList(2, v.length);
+      so.setMemoryPatternOptimization(!flags.contains("nomempattern"));
+      if (flags.contains("batch1")) {
+        so.setSymbolicDimensionValue("batch", 1);
+      }
       so.addConfigEntry("session.intra_op.allow_spinning", "0");
       session = env.createSession(dir.resolve(manifest.tower().file()).toString(), so);
     }
