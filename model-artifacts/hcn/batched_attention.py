@@ -5,8 +5,9 @@ Why: the CPU torch this project trains with runs `torch.bmm` slice by slice thro
 dispatcher (a select and an addmm per user and operand), which costs about as much as the
 arithmetic of a [32, 48] x [48, 80] slice itself; numpy's matmul hands the same per-slice products
 to the same BLAS without that overhead, about twice as fast for these shapes. The backward is
-written out so that every product is contiguous × contiguous and the two gradients of the shared
-sequence (through the logits and through the mixing) arrive as one tensor in the keys' layout.
+written out so that every product's right operand is contiguous (see `_matmul`) and the two
+gradients of the shared sequence (through the logits and through the mixing) arrive as one tensor
+in the keys' layout.
 
 Exactness: the same products and the same softmax as the torch path of
 `hcn.model.MultiHeadInterestAttention.attend`, in float arithmetic whose summation order may
