@@ -47,3 +47,37 @@ def test_two_folders_side_by_side_with_the_differences_and_each_verdict(tmp_path
 def test_a_folder_without_runs_is_one_clear_error(tmp_path):
     with pytest.raises(SystemExit, match="not a results folder"):
         compare.main([str(tmp_path), str(tmp_path)])
+
+
+def test_run_by_run_compares_the_runs_both_folders_hold_and_filters_by_device(tmp_path, capsys):
+    def run(folder, name, device, val_auc, best_epoch, cpu):
+        record = {
+            "metrics": {
+                "val_auc": val_auc,
+                "auc": val_auc - 0.01,
+                "gauc": val_auc - 0.02,
+                "best_epoch": best_epoch,
+            },
+            "configs": {"train": {"device": device}},
+            "cpu_seconds": cpu,
+        }
+        path = tmp_path / folder / "runs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record))
+
+    run("gpu", "tune/A-lr0.002-s0.json", "cuda", 0.9000, 12, 50)
+    run("cpu", "tune/A-lr0.002-s0.json", "cpu", 0.9003, 12, 90)
+    run("gpu", "B-s1.json", "cpu", 0.8000, 7, 40)
+    run("cpu", "B-s1.json", "cpu", 0.8000, 8, 40)
+    run("gpu", "C-s0.json", "cuda", 0.7000, 3, 10)  # only in the first folder
+    compare.main([str(tmp_path / "gpu"), str(tmp_path / "cpu"), "--runs", "--device", "cuda"])
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| tune/") or line.startswith("| B-")]
+    assert len(rows) == 1 and rows[0].startswith(
+        "| tune/A-lr0.002-s0.json | cuda → cpu | 0.900000 | 0.900300 |"
+    )
+    assert "1 runs in both; same best epoch in 1; largest |Δ| val_auc 3.00e-04" in out
+    compare.main([str(tmp_path / "gpu"), str(tmp_path / "cpu"), "--runs"])
+    assert "2 runs in both; same best epoch in 1;" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        compare.main([str(tmp_path / "gpu"), str(tmp_path / "cpu"), "--device", "cuda"])
