@@ -9,8 +9,8 @@ TowerBenchmark (with --pytorch FILE, the medians hcn.bench_tower wrote for the s
 PyTorch eager / ONNX Runtime per session variant, PyTorch taking its fastest form and kernel.
 """
 
+import argparse
 import json
-import sys
 from collections import defaultdict
 
 
@@ -68,10 +68,10 @@ def main(path: str, pytorch_path: str | None = None) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    pytorch_file = None
-    if "--pytorch" in args:
-        i = args.index("--pytorch")
-        pytorch_file = args[i + 1]
-        del args[i : i + 2]
-    main(args[0] if args else "ranking-service/target/jmh/result.json", pytorch_file)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("result", nargs="?", default="ranking-service/target/jmh/result.json")
+    parser.add_argument("--pytorch", help="hcn.bench_tower's --json output for the same bundle")
+    args = parser.parse_args()
+    main(args.result, args.pytorch)
