@@ -350,6 +350,7 @@ class HCN(nn.Module):
     def set_cpu_kernel(self, enabled: bool) -> "HCN":
         """Runs the re-associated attention's batched matmuls through numpy on CPU (True, the
         default) or through torch.bmm (False): hcn.batched_attention says why."""
+        self.cpu_kernel = enabled  # the co-interest products (Eqs. 4-5)
         for m in self.modules():
             if isinstance(m, MultiHeadInterestAttention):
                 m.cpu_kernel = enabled

@@ -8,7 +8,7 @@ import torch
 
 from hcn import batched_attention
 from hcn.layers import NEG_INF
-from test_model import VARIANTS, assert_same_towers, model_for
+from test_model import VARIANTS, assert_same_towers, batch, model_for
 
 
 def reference(q, values, logit_bias):
@@ -77,3 +77,18 @@ def test_hcn_with_and_without_the_numpy_kernel_is_the_same_function(cfg, trainin
     interests and the same parameter gradients."""
     model = model_for(cfg).train(training)
     assert_same_towers(model.user_tower, copy.deepcopy(model).user_tower.set_cpu_kernel(False))
+
+
+def test_switching_the_kernel_off_leaves_no_numpy_product(monkeypatch):
+    """set_cpu_kernel(False) reaches every product: the attention layers and the co-interest ones."""
+    model = model_for(VARIANTS[0])
+    long, short, feats = batch()
+
+    def refuse(*args):
+        raise AssertionError("a numpy product ran with the kernel switched off")
+
+    monkeypatch.setattr(batched_attention, "bmm", refuse)
+    monkeypatch.setattr(batched_attention, "attend", refuse)
+    model.user_tower.set_cpu_kernel(False)(long, short, feats)
+    with pytest.raises(AssertionError, match="numpy product"):
+        model.user_tower.set_cpu_kernel(True)(long, short, feats)
