@@ -20,8 +20,9 @@ the additive padding mask, and in the residual reading the statistics of LN I, w
 applies to the same I; each layer folds its own LN gain and bias into its weights instead.
 `form="literal"` keeps the textbook computation (the same parameters, the same function up to float
 rounding): tests and hcn.bench_train compare the two. On CPU the re-associated attention and the
-co-interest products run their per-user matmuls through numpy (hcn.batched_attention, about twice
-as fast as this torch's slice-by-slice bmm); `set_cpu_kernel(False)` keeps them in torch.bmm.
+co-interest products run their per-user matmuls through numpy (hcn.batched_attention, faster than
+this torch's slice-by-slice bmm; hcn.bench_train times both); `set_cpu_kernel(False)` keeps them in
+torch.bmm.
 """
 
 from __future__ import annotations
