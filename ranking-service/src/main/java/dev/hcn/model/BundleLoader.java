@@ -78,7 +78,7 @@ public final class BundleLoader {
     ItemIdIndex index = buildIndex(dir, itemsSpec.ids(), items);
     OrtSession session = openSession(dir, manifest);
     try {
-      checkSignature(dir, manifest, session, options.batchOfOne());
+      checkSignature(dir, manifest, session);
     } catch (RuntimeException e) {
       closeQuietly(session, e);
       throw e;
@@ -273,26 +273,12 @@ public final class BundleLoader {
     }
   }
 
-  private static void checkSignature(
-      Path dir, BundleManifest m, OrtSession session, boolean batchOfOne) {
+  private void checkSignature(Path dir, BundleManifest m, OrtSession session) {
     String file = m.tower().file();
     try {
+      compare(dir, file, "input", m.tower().inputs(), session.getInputInfo(), OnnxJavaType.INT64);
       compare(
-          dir,
-          file,
-          "input",
-          m.tower().inputs(),
-          session.getInputInfo(),
-          OnnxJavaType.INT64,
-          batchOfOne);
-      compare(
-          dir,
-          file,
-          "output",
-          m.tower().outputs(),
-          session.getOutputInfo(),
-          OnnxJavaType.FLOAT,
-          batchOfOne);
+          dir, file, "output", m.tower().outputs(), session.getOutputInfo(), OnnxJavaType.FLOAT);
     } catch (OrtException e) {
       throw new BundleException(
           BundleCheck.ONNX_SIGNATURE,
@@ -301,14 +287,13 @@ public final class BundleLoader {
     }
   }
 
-  private static void compare(
+  private void compare(
       Path dir,
       String file,
       String kind,
       List<BundleManifest.TensorSpec> declared,
       Map<String, NodeInfo> actual,
-      OnnxJavaType type,
-      boolean batchOfOne) {
+      OnnxJavaType type) {
     String prefix = "bundle " + dir + ": " + file + ": ";
     var names = declared.stream().map(BundleManifest.TensorSpec::name).toList();
     if (!actual.keySet().equals(new java.util.HashSet<>(names))) {
@@ -332,7 +317,7 @@ public final class BundleLoader {
         long want = spec.shape().get(i);
         // A fixed model dim must equal the manifest's; a manifest -1 (batch) must stay dynamic,
         // or read 1 where the session fixed the batch dimension to one (batchOfOne).
-        boolean dynamic = shape[i] < 0 || (batchOfOne && shape[i] == 1);
+        boolean dynamic = shape[i] < 0 || (options.batchOfOne() && shape[i] == 1);
         ok = want == -1 ? dynamic : shape[i] < 0 || shape[i] == want;
       }
       if (!ok) {

@@ -23,7 +23,12 @@ public final class TestBundles {
   }
 
   public static ModelProperties.Session defaultSession() {
-    return new ModelProperties.Session(1, 1, false, OptLevel.ALL_OPT, true, Map.of());
+    return session(true);
+  }
+
+  /** The default session options, with or without the batch dimension fixed to one. */
+  public static ModelProperties.Session session(boolean batchOfOne) {
+    return new ModelProperties.Session(1, 1, false, OptLevel.ALL_OPT, batchOfOne, Map.of());
   }
 
   public static BundleLoader loader() {

@@ -92,7 +92,7 @@ public class TowerBenchmark {
       var flags = List.of(v).subList(2, v.length);
       so.setMemoryPatternOptimization(!flags.contains("nomempattern"));
       if (flags.contains("batch1")) {
-        so.setSymbolicDimensionValue("batch", 1);
+        so.setSymbolicDimensionValue(BundleManifest.BATCH_DIMENSION, 1);
       }
       so.addConfigEntry("session.intra_op.allow_spinning", "0");
       session = env.createSession(dir.resolve(manifest.tower().file()).toString(), so);

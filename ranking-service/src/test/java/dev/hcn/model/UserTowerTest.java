@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +53,9 @@ class UserTowerTest {
 
   @Test
   void fixingTheBatchDimensionToOneGivesTheSameInterestsAsADynamicBatch() {
-    var dynamicBatch = new ModelProperties.Session(1, 1, false, OptLevel.ALL_OPT, false, Map.of());
     try (ModelBundle dynamic =
-        new BundleLoader(OrtEnvironment.getEnvironment(), dynamicBatch).load(TestBundles.path())) {
+        new BundleLoader(OrtEnvironment.getEnvironment(), TestBundles.session(false))
+            .load(TestBundles.path())) {
       for (int u = 0; u < 12; u++) {
         float[] fixed = bundle.tower().interests(input(u));
         assertThat(dynamic.tower().interests(input(u))).containsExactly(fixed, within(1e-5f));
