@@ -55,8 +55,8 @@ public record ModelProperties(
    * @param optimizationLevel graph optimisation level
    * @param batchOfOne fixes the tower's symbolic {@code batch} dimension to 1 when the session is
    *     created: the service always feeds one user per call, and with a known batch the optimiser
-   *     folds the shape arithmetic the exporter leaves around every reshape (on the ml-1m bundle,
-   *     one JMH run: 226 → 187 µs per call, docs/performance.md)
+   *     folds the shape arithmetic the exporter leaves around every reshape (on the ml-1m bundle
+   *     about 230 → 185 µs per call, docs/performance.md)
    * @param configEntries further raw session config entries, applied last
    */
   public record Session(
