@@ -3,6 +3,7 @@
 kernel / floor: vectorTopK against max(memoryFloor, computeFloor), the target being <= 1.5;
 onnxTopK / vectorTopK: how much faster the Java kernel is than the same work as an ONNX Runtime graph;
 int8TopK / vectorTopK: what the int8 prefilter with fp32 rescoring costs or saves (below 1 = faster);
+stagedTopK / vectorTopK: what the whole-catalogue lane blocks buy (1 for candidate lists, which never use them);
 scalarTopK / vectorTopK: what the Vector API buys over the scalar twin.
 
 TowerBenchmark (with --pytorch FILE, the medians hcn.bench_tower wrote for the same bundle):
@@ -31,6 +32,8 @@ def ratios(m: dict) -> list[str]:
         out.append(f"onnxTopK / vectorTopK = {score['onnxTopK'] / score['vectorTopK']:.2f}")
     if "int8TopK" in score and "vectorTopK" in score:
         out.append(f"int8TopK / vectorTopK = {score['int8TopK'] / score['vectorTopK']:.2f}")
+    if "stagedTopK" in score and "vectorTopK" in score:
+        out.append(f"stagedTopK / vectorTopK = {score['stagedTopK'] / score['vectorTopK']:.2f}")
     if "scalarTopK" in score and "vectorTopK" in score:
         out.append(f"scalarTopK / vectorTopK = {score['scalarTopK'] / score['vectorTopK']:.1f}")
     return out

@@ -46,7 +46,9 @@ class ScoringConfiguration {
   @Bean
   TopKScorer topKScorer(RankingProperties properties, ScoringPool pool) {
     return new TopKScorer(
-        new VectorScoringKernel(), properties.parallelThreshold(), pool.executor());
+        new VectorScoringKernel(properties.catalogueLaneBlocks()),
+        properties.parallelThreshold(),
+        pool.executor());
   }
 
   @Bean

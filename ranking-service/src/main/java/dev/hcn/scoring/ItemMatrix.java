@@ -34,6 +34,11 @@ public final class ItemMatrix {
   /** Built on first use by an int8-prefiltering scorer; never for the fp32-only path. */
   private volatile QuantizedItems quantized;
 
+  /** Built on the first whole-catalogue request of a vector kernel; see {@link #laneBlocks}. */
+  private volatile LaneBlocks laneBlocks;
+
+  private record LaneBlocks(int lanes, float[] data) {}
+
   private ItemMatrix(float[] data, long[] ids, int rows, int dim) {
     this.data = data;
     this.ids = ids;
@@ -110,6 +115,43 @@ public final class ItemMatrix {
       quantized = q;
     }
     return q;
+  }
+
+  /**
+   * The catalogue (rows 1 .. rows - 1) transposed in blocks of {@code lanes} candidates, built once
+   * on first call: candidate i (row i + 1), dimension d is at {@code [(i / lanes) * dim * lanes + d
+   * * lanes + i % lanes]}, and the slots past the last candidate are zero. One vector load then
+   * reads dimension d of a whole block of candidates, so a kernel that puts candidates across lanes
+   * needs no gather. It costs a second copy of the embeddings, so only whole-catalogue scoring
+   * builds it.
+   */
+  float[] laneBlocks(int lanes) {
+    LaneBlocks blocks = laneBlocks;
+    if (blocks == null || blocks.lanes() != lanes) {
+      // The split threads of the first whole-catalogue request all ask at once: one builds.
+      synchronized (this) {
+        blocks = laneBlocks;
+        if (blocks == null || blocks.lanes() != lanes) {
+          blocks = new LaneBlocks(lanes, transpose(lanes));
+          laneBlocks = blocks;
+        }
+      }
+    }
+    return blocks.data();
+  }
+
+  private float[] transpose(int lanes) {
+    int candidates = rows - 1;
+    int blocks = (candidates + lanes - 1) / lanes;
+    float[] t = new float[Math.multiplyExact(blocks * lanes, dim)];
+    for (int i = 0; i < candidates; i++) {
+      int base = i / lanes * dim * lanes + i % lanes;
+      int src = (i + 1) * dim;
+      for (int d = 0; d < dim; d++) {
+        t[base + d * lanes] = data[src + d];
+      }
+    }
+    return t;
   }
 
   /** Largest absolute embedding value. */

@@ -212,8 +212,10 @@ public final class TopKScorer {
       prefiltered(scorer, items, rows, from, to, heap, out);
       return heap;
     }
-    for (int i = from; i < to; i += block) {
-      int c = Math.min(block, to - i);
+    for (int i = from; i < to; ) {
+      // Blocks end on multiples of the block size, whatever the chunk's start, so that a kernel
+      // can read whole-catalogue blocks in place (same scores, it is only faster).
+      int c = Math.min(block - i % block, to - i);
       // The floor is read once per block: a stale (lower) floor only skips less, never wrongly.
       scorer.score(items, rows, i, c, heap.floor(), out);
       for (int j = 0; j < c; j++) {
@@ -221,6 +223,7 @@ public final class TopKScorer {
           heap.offer(rows == null ? i + j + 1 : rows[i + j], out[j]);
         }
       }
+      i += c;
     }
     return heap;
   }

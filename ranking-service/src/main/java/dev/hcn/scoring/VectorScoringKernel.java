@@ -19,9 +19,23 @@ import jdk.incubator.vector.VectorSpecies;
  * (row-vector dot products with a horizontal sum per interest; no staging copy) are described in
  * docs/performance.md.
  *
+ * <p>Whole catalogue: the candidates are the rows in order, so they are read in place from the
+ * items' lane blocks ({@link ItemMatrix#laneBlocks}, the catalogue transposed in blocks of L
+ * candidates) with candidates across lanes instead: per dimension d, one load of {@code x[d]} for L
+ * candidates feeds eight FMAs (interest values broadcast), eight interests per loop (then four,
+ * then one), and the max over k is lanewise, so there is no padding of n to whole vectors (n = 8 at
+ * 16 lanes does half the FMAs of the layout above) and no horizontal max per candidate. Gathering
+ * candidate lists into that layout measured slower than staging them (docs/performance.md), so
+ * candidate lists keep the layout above. A block is read in place only when it starts on a multiple
+ * of {@value #SCORE_BLOCK} ({@link TopKScorer} aligns its blocks); otherwise, or with lane blocks
+ * off, catalogue rows are staged like a candidate list.
+ *
  * <p>Invariants: lane k of a candidate's accumulator is {@code fma(ut[d][k], x[d], acc)} applied
  * sequentially for d = 0..dim-1, the same order as the scalar twin, so dot products are
  * bit-identical to it and independent of the candidate's neighbours in the block or the JIT tier.
+ * In the whole-catalogue loops lane c of interest k's accumulator is {@code fma(x_c[d], u_k[d],
+ * acc)} in the same order (fma is commutative in its factors), so both paths give the twin's dot
+ * products and scores; lanes past the last candidate read zero padding and are never returned.
  * Padding lanes hold {@code s = 0} and get a bias of {@code -inf} for the max; the max itself is
  * exact in any order. Only candidates that survive the {@code max(s) >= floor} test reach {@link
  * Softmax} (shared with the twin), so scores are bit-identical to the twin's. A short last block
@@ -47,6 +61,12 @@ public final class VectorScoringKernel implements ScoringKernel {
   static final int BLOCK = 8;
 
   /**
+   * Candidates per {@link CandidateScorer#score} call: four staged blocks, or 32 / LANES lane
+   * groups of whole-catalogue candidates (a multiple of every width).
+   */
+  static final int SCORE_BLOCK = 32;
+
+  /**
    * The species for a {@value #WIDTH_PROPERTY} value: null or blank = the preferred one.
    *
    * @throws IllegalArgumentException for anything but 128, 256 or 512 up to the preferred width
@@ -70,12 +90,29 @@ public final class VectorScoringKernel implements ScoringKernel {
     return VectorSpecies.of(float.class, VectorShape.forBitSize(width));
   }
 
+  private final boolean laneBlocks;
+
+  /** The kernel with whole-catalogue lane blocks (see {@link ItemMatrix#laneBlocks}). */
+  public VectorScoringKernel() {
+    this(true);
+  }
+
+  /**
+   * @param laneBlocks whether whole-catalogue requests read the items' transposed lane blocks
+   *     (faster, a second copy of the embeddings) or stage rows like candidate lists (no copy); the
+   *     scores are the same either way
+   */
+  public VectorScoringKernel(boolean laneBlocks) {
+    this.laneBlocks = laneBlocks;
+  }
+
   @Override
   public CandidateScorer bind(float[] interests, int n, int dim, float temperature) {
-    return new Scorer(interests, n, dim, temperature);
+    return new Scorer(interests, n, dim, temperature, laneBlocks);
   }
 
   private static final class Scorer implements CandidateScorer {
+    private final boolean laneBlocks;
     private final int n;
     private final int nPad;
 
@@ -102,13 +139,35 @@ public final class VectorScoringKernel implements ScoringKernel {
     /** The block's candidate rows, copied contiguously. */
     private final float[] xs;
 
+    /**
+     * Interests for the whole-catalogue loops, grouped by the accumulators one loop keeps:
+     * interests {@code [g, g + w)} (w = 8, 4 or 1) are {@code w} floats per dimension at {@code
+     * ug[g * dim + d * w + (k - g)] = u_k[d]}, read at a constant stride.
+     */
+    private final float[] ug;
+
+    /** Interests {@code [0, group8End)} go eight per loop, then four, then one. */
+    private final int group8End;
+
+    private final int group4End;
+
+    /** One lane group's dot products: {@code st[k * LANES + c] = s_k} of lane c. */
+    private final float[] st;
+
+    /** One lane group's {@code max_k s_k}, lane by lane. */
+    private final float[] mx = new float[LANES];
+
+    /** One survivor's dot products, contiguous for {@link Softmax}. */
+    private final float[] sc;
+
     /** For {@link #upperBounds}: {@code max_k ||u_k||_1} and the error terms of the int8 copy. */
     private final double l1Max;
 
     private final double factor;
     private final double slack;
 
-    Scorer(float[] interests, int n, int dim, float temperature) {
+    Scorer(float[] interests, int n, int dim, float temperature, boolean laneBlocks) {
+      this.laneBlocks = laneBlocks;
       this.n = n;
       this.nPad = (n + LANES - 1) / LANES * LANES;
       this.dim = dim;
@@ -124,6 +183,16 @@ public final class VectorScoringKernel implements ScoringKernel {
       java.util.Arrays.fill(bias, n, nPad, Float.NEGATIVE_INFINITY);
       this.s = new float[BLOCK * nPad];
       this.xs = new float[BLOCK * dim];
+      this.group8End = n / 8 * 8;
+      this.group4End = group8End + (n - group8End) / 4 * 4;
+      this.ug = new float[n * dim];
+      for (int k = 0; k < n; k++) {
+        for (int d = 0; d < dim; d++) {
+          ug[ugIndex(k, d)] = interests[k * dim + d];
+        }
+      }
+      this.st = new float[n * LANES];
+      this.sc = new float[n];
       this.l1Max = QuantizedItems.l1Max(interests, n, dim);
       this.factor = QuantizedItems.errorFactor(dim);
       this.slack = QuantizedItems.absoluteSlack(dim);
@@ -131,15 +200,143 @@ public final class VectorScoringKernel implements ScoringKernel {
 
     @Override
     public int blockSize() {
-      return BLOCK;
+      return SCORE_BLOCK;
     }
 
     @Override
     public void score(ItemMatrix items, int[] rows, int from, int count, float floor, float[] out) {
-      dotBlock(items, rows, from, count);
-      for (int c = 0; c < count; c++) {
-        out[c] = softmaxScore(c * nPad, floor);
+      if (laneBlocks && rows == null && from % SCORE_BLOCK == 0) {
+        scoreCatalogue(items.laneBlocks(LANES), from, count, floor, out);
+        return;
       }
+      for (int start = 0; start < count; start += BLOCK) {
+        int part = Math.min(BLOCK, count - start);
+        dotBlock(items, rows, from + start, part);
+        for (int c = 0; c < part; c++) {
+          out[start + c] = softmaxScore(c * nPad, floor);
+        }
+      }
+    }
+
+    /**
+     * Whole-catalogue candidates {@code from ..} (from a multiple of {@value #SCORE_BLOCK}), read
+     * in place from the lane blocks: candidates across lanes, interests broadcast.
+     */
+    private void scoreCatalogue(float[] xt, int from, int count, float floor, float[] out) {
+      for (int g = 0; g < count; g += LANES) {
+        // Block (from + g) / LANES starts at that index times dim * LANES.
+        groupDots(xt, (from + g) * dim);
+        int part = Math.min(LANES, count - g);
+        // One compare per lane group: with the heap full, most have no lane at the floor.
+        if (!FloatVector.fromArray(SPECIES, mx, 0).compare(VectorOperators.GE, floor).anyTrue()) {
+          java.util.Arrays.fill(out, g, g + part, Float.NaN);
+          continue;
+        }
+        for (int c = 0; c < part; c++) {
+          float m = mx[c];
+          if (m < floor) {
+            out[g + c] = Float.NaN;
+            continue;
+          }
+          for (int k = 0; k < n; k++) {
+            sc[k] = st[k * LANES + c];
+          }
+          out[g + c] = Softmax.weightedScore(sc, 0, n, m, temperature);
+        }
+      }
+    }
+
+    /** Fills {@link #st} and {@link #mx} for the lane block at {@code xt[base ..]}. */
+    private void groupDots(float[] xt, int base) {
+      java.util.Arrays.fill(mx, Float.NEGATIVE_INFINITY);
+      int g = 0;
+      for (; g < group8End; g += 8) {
+        dot8Lanes(xt, base, g);
+      }
+      for (; g < group4End; g += 4) {
+        dot4Lanes(xt, base, g);
+      }
+      for (; g < n; g++) {
+        dot1Lanes(xt, base, g);
+      }
+    }
+
+    /** Interests {@code g .. g + 7}: eight independent FMA chains. */
+    private void dot8Lanes(float[] xt, int base, int g) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      float[] u = ug;
+      int ub = g * dim;
+      for (int d = 0; d < dim; d++) {
+        FloatVector x = FloatVector.fromArray(SPECIES, xt, base + d * LANES);
+        int o = ub + d * 8;
+        a0 = x.fma(bcast(u[o]), a0);
+        a1 = x.fma(bcast(u[o + 1]), a1);
+        a2 = x.fma(bcast(u[o + 2]), a2);
+        a3 = x.fma(bcast(u[o + 3]), a3);
+        a4 = x.fma(bcast(u[o + 4]), a4);
+        a5 = x.fma(bcast(u[o + 5]), a5);
+        a6 = x.fma(bcast(u[o + 6]), a6);
+        a7 = x.fma(bcast(u[o + 7]), a7);
+      }
+      int o = g * LANES;
+      a0.intoArray(st, o);
+      a1.intoArray(st, o + LANES);
+      a2.intoArray(st, o + 2 * LANES);
+      a3.intoArray(st, o + 3 * LANES);
+      a4.intoArray(st, o + 4 * LANES);
+      a5.intoArray(st, o + 5 * LANES);
+      a6.intoArray(st, o + 6 * LANES);
+      a7.intoArray(st, o + 7 * LANES);
+      updateMax(a0.max(a1).max(a2.max(a3)).max(a4.max(a5).max(a6.max(a7))));
+    }
+
+    /** Interests {@code g .. g + 3}: four chains. */
+    private void dot4Lanes(float[] xt, int base, int g) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      float[] u = ug;
+      int ub = g * dim;
+      for (int d = 0; d < dim; d++) {
+        FloatVector x = FloatVector.fromArray(SPECIES, xt, base + d * LANES);
+        int o = ub + d * 4;
+        a0 = x.fma(bcast(u[o]), a0);
+        a1 = x.fma(bcast(u[o + 1]), a1);
+        a2 = x.fma(bcast(u[o + 2]), a2);
+        a3 = x.fma(bcast(u[o + 3]), a3);
+      }
+      int o = g * LANES;
+      a0.intoArray(st, o);
+      a1.intoArray(st, o + LANES);
+      a2.intoArray(st, o + 2 * LANES);
+      a3.intoArray(st, o + 3 * LANES);
+      updateMax(a0.max(a1).max(a2.max(a3)));
+    }
+
+    /** Interest {@code g} alone (at most three of them, after the eights and fours). */
+    private void dot1Lanes(float[] xt, int base, int g) {
+      FloatVector a = FloatVector.zero(SPECIES);
+      int ub = g * dim;
+      for (int d = 0; d < dim; d++) {
+        a = FloatVector.fromArray(SPECIES, xt, base + d * LANES).fma(bcast(ug[ub + d]), a);
+      }
+      a.intoArray(st, g * LANES);
+      updateMax(a);
+    }
+
+    /**
+     * {@code mx = max(mx, v)} lane by lane (kept in memory: cheaper here than a returned vector).
+     */
+    private void updateMax(FloatVector v) {
+      FloatVector.fromArray(SPECIES, mx, 0).max(v).intoArray(mx, 0);
     }
 
     @Override
@@ -147,19 +344,22 @@ public final class VectorScoringKernel implements ScoringKernel {
       // The same FMA loops over the codes widened to floats (exact: |c| <= 127), so each lane's
       // a_k is the scalar twin's, bit for bit.
       byte[] codes = items.codes();
-      for (int c = 0; c < BLOCK; c++) {
-        int o = offset(rows, from, c, count);
-        int xo = c * dim;
-        for (int d = 0; d < dim; d++) {
-          xs[xo + d] = codes[o + d];
-        }
-      }
-      dotStaged();
       float[] scales = items.scales();
-      for (int c = 0; c < count; c++) {
-        int i = from + c;
-        float scale = scales[rows == null ? i + 1 : rows[i]];
-        out[c] = QuantizedItems.upperBound(scale, max(c * nPad), l1Max, factor, slack);
+      for (int start = 0; start < count; start += BLOCK) {
+        int part = Math.min(BLOCK, count - start);
+        for (int c = 0; c < BLOCK; c++) {
+          int o = offset(rows, from + start, c, part);
+          int xo = c * dim;
+          for (int d = 0; d < dim; d++) {
+            xs[xo + d] = codes[o + d];
+          }
+        }
+        dotStaged();
+        for (int c = 0; c < part; c++) {
+          int i = from + start + c;
+          float scale = scales[rows == null ? i + 1 : rows[i]];
+          out[start + c] = QuantizedItems.upperBound(scale, max(c * nPad), l1Max, factor, slack);
+        }
       }
     }
 
@@ -280,6 +480,13 @@ public final class VectorScoringKernel implements ScoringKernel {
       a5.intoArray(s, 5 * nPad + j);
       a6.intoArray(s, 6 * nPad + j);
       a7.intoArray(s, 7 * nPad + j);
+    }
+
+    /** Position of {@code u_k[d]} in {@link #ug}. */
+    private int ugIndex(int k, int d) {
+      int width = k < group8End ? 8 : k < group4End ? 4 : 1;
+      int g = k < group8End ? k - k % 8 : k < group4End ? k - (k - group8End) % 4 : k;
+      return g * dim + d * width + (k - g);
     }
 
     /** Position of {@code u_k[d]} in {@link #ut}. */

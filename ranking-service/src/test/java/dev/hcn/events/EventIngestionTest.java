@@ -34,7 +34,7 @@ class EventIngestionTest {
 
   static final long NOW = 1_750_000_000L;
   static final RankingProperties RANKING =
-      new RankingProperties(1000, 200_000, 1000, 8, 64, 20_000, 0, 256);
+      new RankingProperties(1000, 200_000, 1000, 8, 64, 20_000, 0, 256, true);
 
   private ModelBundle bundle;
   private final ModelRegistry registry = new ModelRegistry();

@@ -161,7 +161,7 @@ class DefaultRankingServiceTest {
 
   @Test
   void invalidQueriesAreRejectedWithTypeAndField() {
-    var limits = new RankingProperties(50, 20, 10, 8, 2, 20_000, 0, 16);
+    var limits = new RankingProperties(50, 20, 10, 8, 2, 20_000, 0, 16, true);
     var s =
         TestRanking.service(
             bundle,

@@ -13,7 +13,7 @@ import java.util.concurrent.Executor;
 final class TestRanking {
 
   static final RankingProperties LIMITS =
-      new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 0, 256);
+      new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 0, 256, true);
 
   private TestRanking() {}
 

@@ -48,6 +48,12 @@ class KernelParityTest {
         assertTrue(Float.isFinite(actual[i]));
       }
     }
+    // The whole catalogue (rows == null) takes the vector kernel's in-place lane-block path.
+    for (float temperature : new float[] {0.5f, 1f}) {
+      float[] expected = Fixtures.scoreAll(SCALAR, u, n, items, null, temperature);
+      float[] actual = Fixtures.scoreAll(VECTOR, u, n, items, null, temperature);
+      assertArrayEquals(expected, actual, 0f, "whole catalogue, T=" + temperature);
+    }
     // The dot products are bit-identical too: both kernels apply fma sequentially over d.
     float[] sv = new float[n];
     float[] ss = new float[n];
@@ -81,6 +87,28 @@ class KernelParityTest {
     }
     if (preferred < 512) {
       assertThrows(IllegalArgumentException.class, () -> VectorScoringKernel.species("512"));
+    }
+  }
+
+  @Test
+  void catalogueBlocksScoreTheSameFromAnyStart() {
+    // Unaligned starts (and lane blocks off) take the staged path, aligned ones the lane blocks.
+    Random rnd = new Random(17);
+    ItemMatrix items = Fixtures.items(rnd, 200, 37);
+    float[] u = Fixtures.interests(rnd, 13, 37);
+    float[] expected = Fixtures.scoreAll(SCALAR, u, 13, items, null, 1f);
+    for (ScoringKernel kernel : new ScoringKernel[] {VECTOR, new VectorScoringKernel(false)}) {
+      ScoringKernel.CandidateScorer scorer = kernel.bind(u, 13, 37, 1f);
+      float[] out = new float[scorer.blockSize()];
+      for (int start : new int[] {0, 1, 5, 16, 31, 32, 183, 198}) {
+        for (int i = start; i < expected.length; i += out.length) {
+          int c = Math.min(out.length, expected.length - i);
+          scorer.score(items, null, i, c, Float.NEGATIVE_INFINITY, out);
+          for (int j = 0; j < c; j++) {
+            assertEquals(expected[i + j], out[j], 0f, "start " + start + " candidate " + (i + j));
+          }
+        }
+      }
     }
   }
 

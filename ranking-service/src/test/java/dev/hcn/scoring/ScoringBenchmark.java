@@ -23,6 +23,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  *   <li>{@code vectorTopK}: the production path (Vector API kernel, exact top-k with the skip);
+ *   <li>{@code stagedTopK}: the same path with the catalogue's lane blocks off ({@code
+ *       hcn.ranking.catalogue-lane-blocks=false}): whole-catalogue rows staged like candidate
+ *       lists;
  *   <li>{@code scalarTopK}: the same path with the scalar twin;
  *   <li>{@code int8TopK}: the same path with the int8 prefilter (bounds from the int8 copy, fp32
  *       rescoring of the survivors; identical result);
@@ -67,6 +70,7 @@ public class ScoringBenchmark {
   private int[] rows;
   private int count;
   private TopKScorer vector;
+  private TopKScorer staged;
   private TopKScorer scalar;
   private TopKScorer int8;
   private OnnxScoring onnx;
@@ -83,6 +87,7 @@ public class ScoringBenchmark {
     this.count = count;
     rows = candidates.equals("catalogue") ? null : Fixtures.distinctRows(rnd, count + 1, count);
     vector = new TopKScorer(new VectorScoringKernel(), Integer.MAX_VALUE, null);
+    staged = new TopKScorer(new VectorScoringKernel(false), Integer.MAX_VALUE, null);
     scalar = new TopKScorer(new ScalarScoringKernel(), Integer.MAX_VALUE, null);
     int8 = new TopKScorer(new VectorScoringKernel(), Integer.MAX_VALUE, null, true);
     items.quantized();
@@ -146,6 +151,11 @@ public class ScoringBenchmark {
   @Benchmark
   public TopKResult vectorTopK() {
     return vector.topK(interests, n, items, rows, k, 1f, false);
+  }
+
+  @Benchmark
+  public TopKResult stagedTopK() {
+    return staged.topK(interests, n, items, rows, k, 1f, false);
   }
 
   @Benchmark

@@ -49,7 +49,7 @@ class NotReadyGrpcTest {
   @BeforeAll
   static void start() throws Exception {
     var metrics = new RankingMetrics(new SimpleMeterRegistry());
-    var limits = new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 1, 16);
+    var limits = new RankingProperties(1000, 200_000, 1000, 256, 64, 20_000, 1, 16, true);
     var service =
         new DefaultRankingService(
             new ModelRegistry(),
