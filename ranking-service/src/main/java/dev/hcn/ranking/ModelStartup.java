@@ -1,5 +1,6 @@
 package dev.hcn.ranking;
 
+import dev.hcn.logging.LogSafe;
 import dev.hcn.model.ModelBundle;
 import dev.hcn.model.ModelProperties;
 import dev.hcn.model.ModelRegistry;
@@ -70,7 +71,7 @@ class ModelStartup implements ApplicationRunner {
     List<Thread> senders = new ArrayList<>();
     for (ApiWarmUp api : apis) {
       senders.add(
-          Thread.ofPlatform().name("warm-up-" + api.name()).start(() -> api.send(warm, requests)));
+          Thread.ofPlatform().name("warm-up-" + api.name()).start(() -> send(api, warm, requests)));
     }
     for (Thread sender : senders) {
       try {
@@ -85,5 +86,14 @@ class ModelStartup implements ApplicationRunner {
         requests,
         apis.stream().map(ApiWarmUp::name).toList(),
         (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private static void send(ApiWarmUp api, List<String> users, int requests) {
+    try {
+      api.send(users, requests);
+    } catch (RuntimeException e) {
+      // The contract says send never throws; should one break it, readiness still must not wait.
+      log.warn("{} warm-up failed; serving without it: {}", api.name(), LogSafe.text(e));
+    }
   }
 }

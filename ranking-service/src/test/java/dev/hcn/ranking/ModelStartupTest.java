@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -84,7 +85,9 @@ class ModelStartupTest {
 
   @Test
   void eachApiSendsItsWarmUpRequestsOnceTheModelServesAndBeforeReadiness() throws Exception {
-    List<String> calls = new ArrayList<>();
+    // The APIs send on threads of their own, at once: a thread-safe list, and what each saw is
+    // recorded rather than asserted there, where a failure would end only that thread.
+    List<String> calls = new CopyOnWriteArrayList<>();
     ApiWarmUp recording =
         new ApiWarmUp() {
           @Override
@@ -95,9 +98,14 @@ class ModelStartupTest {
           @Override
           public void send(List<String> users, int requests) {
             // What a real API's requests would find: the model installed, readiness not yet given.
-            assertThat(registry.current()).isPresent();
-            assertThat(events).hasSize(1);
-            calls.add(requests + " for " + users);
+            calls.add(
+                requests
+                    + " for "
+                    + users
+                    + ", serving "
+                    + registry.current().isPresent()
+                    + ", events "
+                    + events.size());
           }
         };
     startup(TestBundles.path().toString(), 7, List.of(recording, recording))
@@ -105,7 +113,32 @@ class ModelStartupTest {
     try {
       List<String> demo = registry.current().orElseThrow().demoUsers();
       String users = (demo.isEmpty() ? List.of(ModelStartup.WARM_UP_USER) : demo).toString();
-      assertThat(calls).containsExactly("7 for " + users, "7 for " + users);
+      String expected = "7 for " + users + ", serving true, events 1";
+      assertThat(calls).containsExactly(expected, expected);
+      assertThat(readiness(1)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+    } finally {
+      registry.close();
+    }
+  }
+
+  @Test
+  void anApiWhoseWarmUpThrowsDoesNotHoldBackReadiness() throws Exception {
+    ApiWarmUp broken =
+        new ApiWarmUp() {
+          @Override
+          public String name() {
+            return "broken";
+          }
+
+          @Override
+          public void send(List<String> users, int requests) {
+            throw new IllegalStateException("connection refused");
+          }
+        };
+    startup(TestBundles.path().toString(), 3, List.of(broken))
+        .run(new DefaultApplicationArguments());
+    try {
+      assertThat(events).hasSize(2);
       assertThat(readiness(1)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
     } finally {
       registry.close();
