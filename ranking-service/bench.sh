@@ -31,7 +31,10 @@ echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), kernel species: $(
 BENCH=ScoringBenchmark
 case "${1:-}" in ScoringBenchmark | TowerBenchmark) BENCH=$1; shift ;; esac
 if [ $# -eq 0 ]; then set -- -wi 5 -w 1 -i 5 -r 1 -f 1; fi
-export HCN_BENCH_BUNDLE="${HCN_BENCH_BUNDLE:-model-artifacts/bundles/synthetic-200k}"
+# Only the tower benchmark reads a bundle; the scoring benchmark's inputs are generated.
+if [ "$BENCH" = TowerBenchmark ]; then
+  export HCN_BENCH_BUNDLE="${HCN_BENCH_BUNDLE:-model-artifacts/bundles/synthetic-200k}"
+fi
 if [ ${#WIDTH[@]} -gt 0 ]; then set -- -jvmArgsPrepend "${WIDTH[0]}" "$@"; fi
 "$JAVA" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "$BENCH" \
   -t 1 -rf json -rff "$OUT/result.json" "$@"
