@@ -63,6 +63,15 @@ public class ScoringBenchmark {
   @Param({"shuffled", "catalogue"})
   public String candidates;
 
+  /**
+   * Rows in the catalogue that a shuffled list draws its N candidates from; 0 means N (the list is
+   * the whole catalogue reordered). The service's industrial shape, 10,000 candidates from 200,000
+   * items, reads rows from a catalogue that no longer fits the last-level cache: {@code -p
+   * shape=10000:128:16 -p catalogueSize=200000}.
+   */
+  @Param({"0"})
+  public int catalogueSize;
+
   private int n;
   private int dim;
   private ItemMatrix items;
@@ -81,11 +90,18 @@ public class ScoringBenchmark {
     int count = Integer.parseInt(p[0]);
     dim = Integer.parseInt(p[1]);
     n = Integer.parseInt(p[2]);
+    boolean whole = candidates.equals("catalogue");
+    int size = catalogueSize == 0 ? count : catalogueSize;
+    if (size < count || (whole && size != count)) {
+      throw new IllegalArgumentException(
+          "catalogueSize %d: at least N (%d), and N itself for the whole catalogue"
+              .formatted(catalogueSize, count));
+    }
     Random rnd = new Random(42);
-    items = Fixtures.items(rnd, count + 1, dim);
+    items = Fixtures.items(rnd, size + 1, dim);
     interests = Fixtures.interests(rnd, n, dim);
     this.count = count;
-    rows = candidates.equals("catalogue") ? null : Fixtures.distinctRows(rnd, count + 1, count);
+    rows = whole ? null : Fixtures.distinctRows(rnd, size + 1, count);
     vector = new TopKScorer(new VectorScoringKernel(), Integer.MAX_VALUE, null);
     staged = new TopKScorer(new VectorScoringKernel(false), Integer.MAX_VALUE, null);
     scalar = new TopKScorer(new ScalarScoringKernel(), Integer.MAX_VALUE, null);
