@@ -4,7 +4,8 @@ package dev.hcn.scoring;
  * Plain-Java twin of {@link VectorScoringKernel}: one candidate at a time, one interest at a time.
  * The dot products use {@link Math#fma} sequentially over the dimensions, which is exactly what
  * each lane of the vector kernel does, so both kernels produce bit-identical {@code s}; the softmax
- * sums and {@code exp} may differ in the last bits.
+ * ({@link Softmax}, whose exponential the vector kernel evaluates lane by lane with the same
+ * operations) then gives bit-identical scores.
  */
 public final class ScalarScoringKernel implements ScoringKernel {
 

@@ -1,6 +1,7 @@
 package dev.hcn.scoring;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -37,9 +38,11 @@ import jdk.incubator.vector.VectorSpecies;
  * acc)} in the same order (fma is commutative in its factors), so both paths give the twin's dot
  * products and scores; lanes past the last candidate read zero padding and are never returned.
  * Padding lanes hold {@code s = 0} and get a bias of {@code -inf} for the max; the max itself is
- * exact in any order. Only candidates that survive the {@code max(s) >= floor} test reach {@link
- * Softmax} (shared with the twin), so scores are bit-identical to the twin's. A short last block
- * repeats its last candidate instead of switching to another code path.
+ * exact in any order. Only candidates that survive the {@code max(s) >= floor} test reach the
+ * softmax: their exponentials are computed a vector at a time by the operations of {@link
+ * Softmax#exp} ({@link #exps}, checked against it bit for bit), then summed in the twin's order by
+ * {@link Softmax}, so scores are bit-identical to the twin's. A short last block repeats its last
+ * candidate instead of switching to another code path.
  *
  * <p>Width: {@code FloatVector.SPECIES_PREFERRED}, or fewer bits when the JVM system property
  * {@value #WIDTH_PROPERTY} names them (128, 256 or 512, at most the preferred width). The width is
@@ -111,6 +114,35 @@ public final class VectorScoringKernel implements ScoringKernel {
     return new Scorer(interests, n, dim, temperature, laneBlocks);
   }
 
+  /**
+   * {@code out[j] = Softmax.exp((src[base + j] - max) / temperature)} for {@code j < count} (a
+   * multiple of the lanes), bit for bit: the same operations as {@link Softmax#exp}, lane by lane.
+   */
+  static void exps(float[] src, int base, int count, float max, float temperature, float[] out) {
+    for (int j = 0; j < count; j += LANES) {
+      FloatVector x = FloatVector.fromArray(SPECIES, src, base + j).sub(max).div(temperature);
+      exp(x).intoArray(out, j);
+    }
+  }
+
+  /** {@link Softmax#exp} lane by lane. */
+  private static FloatVector exp(FloatVector x) {
+    FloatVector k = x.mul(Softmax.LOG2E).add(Softmax.ROUND_SHIFT).sub(Softmax.ROUND_SHIFT);
+    FloatVector r = k.fma(FloatVector.broadcast(SPECIES, -Softmax.LN2_HI), x);
+    r = k.fma(FloatVector.broadcast(SPECIES, -Softmax.LN2_LO), r);
+    FloatVector p =
+        FloatVector.broadcast(SPECIES, Softmax.P5)
+            .fma(r, FloatVector.broadcast(SPECIES, Softmax.P4));
+    p = p.fma(r, FloatVector.broadcast(SPECIES, Softmax.P3));
+    p = p.fma(r, FloatVector.broadcast(SPECIES, Softmax.P2));
+    p = p.fma(r, FloatVector.broadcast(SPECIES, Softmax.P1));
+    p = p.fma(r, FloatVector.broadcast(SPECIES, Softmax.P0));
+    FloatVector y = p.fma(r.mul(r), r).add(1f);
+    IntVector bits = (IntVector) k.convert(VectorOperators.F2I, 0);
+    FloatVector scale = bits.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    return y.mul(scale).blend(0f, x.compare(VectorOperators.LT, Softmax.EXP_CUTOFF));
+  }
+
   private static final class Scorer implements CandidateScorer {
     private final boolean laneBlocks;
     private final int n;
@@ -157,8 +189,11 @@ public final class VectorScoringKernel implements ScoringKernel {
     /** One lane group's {@code max_k s_k}, lane by lane. */
     private final float[] mx = new float[LANES];
 
-    /** One survivor's dot products, contiguous for {@link Softmax}. */
+    /** One survivor's dot products, contiguous for {@link Softmax} (nPad, zero past n). */
     private final float[] sc;
+
+    /** One survivor's exponentials, {@link #exps}. */
+    private final float[] e;
 
     /** For {@link #upperBounds}: {@code max_k ||u_k||_1} and the error terms of the int8 copy. */
     private final double l1Max;
@@ -192,7 +227,8 @@ public final class VectorScoringKernel implements ScoringKernel {
         }
       }
       this.st = new float[n * LANES];
-      this.sc = new float[n];
+      this.sc = new float[nPad];
+      this.e = new float[nPad];
       this.l1Max = QuantizedItems.l1Max(interests, n, dim);
       this.factor = QuantizedItems.errorFactor(dim);
       this.slack = QuantizedItems.absoluteSlack(dim);
@@ -241,7 +277,7 @@ public final class VectorScoringKernel implements ScoringKernel {
           for (int k = 0; k < n; k++) {
             sc[k] = st[k * LANES + c];
           }
-          out[g + c] = Softmax.weightedScore(sc, 0, n, m, temperature);
+          out[g + c] = softmax(sc, 0, m);
         }
       }
     }
@@ -507,7 +543,16 @@ public final class VectorScoringKernel implements ScoringKernel {
       if (max < floor) {
         return Float.NaN;
       }
-      return Softmax.weightedScore(s, base, n, max, temperature);
+      return softmax(s, base, max);
+    }
+
+    /**
+     * {@link Softmax#weightedScore} of the candidate at {@code src[base .. base + n)}, with the
+     * exponentials computed a vector at a time ({@code src} readable up to {@code base + nPad}).
+     */
+    private float softmax(float[] src, int base, float max) {
+      exps(src, base, nPad, max, temperature, e);
+      return Softmax.weightedScore(src, base, e, n, max);
     }
 
     /** {@code max_k s_k} of the candidate whose dot products start at {@code s[base]}. */

@@ -179,4 +179,56 @@ class KernelParityTest {
       }
     }
   }
+
+  @Test
+  void vectorExponentialsAreTheScalarOnesBitForBit() {
+    // Arguments (s - max) / T at every edge of Softmax.exp: zero and negative zero, subnormals,
+    // the switches of the range reduction, the cutoff and its neighbours, -inf from an overflowing
+    // difference, and a random spread, at each lane position.
+    Random rnd = new Random(17);
+    float[] edges = {
+      0f,
+      -0f,
+      -Float.MIN_VALUE,
+      -Float.MIN_NORMAL,
+      -Math.ulp(1f),
+      -0.34657359f,
+      -0.34657362f,
+      -0.6931472f,
+      -1f,
+      -10.397208f,
+      -43.668274f,
+      -86.99999f,
+      Softmax.EXP_CUTOFF,
+      Math.nextDown(Softmax.EXP_CUTOFF),
+      -87.33655f,
+      -88f,
+      -103.97f,
+      -1e30f
+    };
+    int lanes = VectorScoringKernel.SPECIES.length();
+    int count = (edges.length + 4096 + lanes - 1) / lanes * lanes;
+    float[] src = new float[count];
+    for (int i = 0; i < count; i++) {
+      src[i] = i < edges.length ? edges[i] : -90f * rnd.nextFloat();
+    }
+    float[] out = new float[count];
+    for (float[] maxAndT : new float[][] {{0f, 1f}, {0f, 0.37f}, {2.5f, 1f}, {3e38f, 1f}}) {
+      float max = maxAndT[0];
+      float t = maxAndT[1];
+      float[] shifted = src.clone();
+      if (max != 0f) {
+        // Values at or below max, so that (s - max) <= 0 as in the kernels; 3e38 - (-1e30 - 3e38)
+        // overflows to -inf.
+        for (int i = 0; i < count; i++) {
+          shifted[i] = src[i] == -1e30f && max > 1e38f ? -3e38f : src[i] + max;
+        }
+      }
+      VectorScoringKernel.exps(shifted, 0, count, max, t, out);
+      for (int i = 0; i < count; i++) {
+        float expected = Softmax.exp((shifted[i] - max) / t);
+        assertEquals(expected, out[i], 0f, "argument (" + shifted[i] + " - " + max + ") / " + t);
+      }
+    }
+  }
 }
