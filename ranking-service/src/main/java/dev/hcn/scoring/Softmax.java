@@ -37,7 +37,7 @@ final class Softmax {
    * e^x for {@code x <= 0} (the softmax's arguments), within 2 ulp of the correctly rounded value
    * for {@code -87 <= x <= 0} ({@code SoftmaxTest}), exactly 1 at 0, and 0 below {@link
    * #EXP_CUTOFF} or at -inf (such a weight is below 1.6e-38, against the max's weight of 1; the
-   * correctly rounded e^x underflows to subnormals there and to 0 below -103.98). {@link
+   * correctly rounded e^x is subnormal below -87.34 and 0 below -103.98). {@link
    * VectorScoringKernel} evaluates these operations in this order lane by lane: keep the two in
    * step.
    */
