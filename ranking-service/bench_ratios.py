@@ -1,6 +1,8 @@
 """Prints ScoringBenchmark's ratios from its JMH JSON output (one run, so they compare like with like).
 
 kernel / floor: vectorTopK against max(memoryFloor, computeFloor), the target being <= 1.5;
+broadcastFloor / computeFloor: what the candidate-list loop's broadcasts cost on this CPU (its FMA count
+is the staged kernel's, padding included), and vectorTopK / broadcastFloor what the rest of the kernel adds;
 onnxTopK / vectorTopK: how much faster the Java kernel is than the same work as an ONNX Runtime graph;
 int8TopK / vectorTopK: what the int8 prefilter with fp32 rescoring costs or saves (below 1 = faster);
 stagedTopK / vectorTopK: what the whole-catalogue lane blocks buy (1 for candidate lists, which never use them);
@@ -26,6 +28,10 @@ def ratios(m: dict) -> list[str]:
         )
         out.append(f"vectorTopK / memoryFloor = {score['vectorTopK'] / score['memoryFloor']:.2f}")
         out.append(f"vectorTopK / computeFloor = {score['vectorTopK'] / score['computeFloor']:.2f}")
+    if "broadcastFloor" in score and "computeFloor" in score:
+        out.append(f"broadcastFloor / computeFloor = {score['broadcastFloor'] / score['computeFloor']:.2f}")
+    if "broadcastFloor" in score and "vectorTopK" in score:
+        out.append(f"vectorTopK / broadcastFloor = {score['vectorTopK'] / score['broadcastFloor']:.2f}")
     if "vectorAllScores" in score and "vectorTopK" in score:
         out.append(f"vectorAllScores / vectorTopK = {score['vectorAllScores'] / score['vectorTopK']:.2f}")
     if "onnxTopK" in score and "vectorTopK" in score:

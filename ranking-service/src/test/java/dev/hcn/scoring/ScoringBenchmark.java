@@ -31,6 +31,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *       rescoring of the survivors; identical result);
  *   <li>{@code vectorAllScores}: the vector kernel scoring every candidate fully (no skip);
  *   <li>{@code memoryFloor}: streaming the same rows in the same order (a vectorised sum);
+ *   <li>{@code broadcastFloor}: the candidate-list kernel's inner loop alone (a vector load and 8
+ *       broadcasts from L1 per 8 FMAs), the staged kernel's FMA count;
  *   <li>{@code computeFloor}: a register-only loop of the same number of FMAs (N x n x D, in {@code
  *       SPECIES_PREFERRED} vectors, eight independent chains): the arithmetic alone;
  *   <li>{@code onnxTopK}: the same scores and top-k as an ONNX Runtime graph (Gather, MatMul,
@@ -84,6 +86,11 @@ public class ScoringBenchmark {
   private TopKScorer int8;
   private OnnxScoring onnx;
 
+  /** {@link #broadcastFloor}'s operands: one interest vector per dimension, 8 staged rows. */
+  private float[] broadcastU;
+
+  private float[] broadcastX;
+
   @Setup(Level.Trial)
   public void setUp() {
     String[] p = shape.split(":");
@@ -107,6 +114,14 @@ public class ScoringBenchmark {
     scalar = new TopKScorer(new ScalarScoringKernel(), Integer.MAX_VALUE, null);
     int8 = new TopKScorer(new VectorScoringKernel(), Integer.MAX_VALUE, null, true);
     items.quantized();
+    broadcastU = new float[dim * SPECIES.length()];
+    broadcastX = new float[8 * dim];
+    for (int i = 0; i < broadcastU.length; i++) {
+      broadcastU[i] = (float) rnd.nextGaussian() * 1e-3f;
+    }
+    for (int i = 0; i < broadcastX.length; i++) {
+      broadcastX[i] = (float) rnd.nextGaussian() * 1e-3f;
+    }
     onnx = OnnxScoring.open(GRAPH, items, rows, count, interests, n, k);
     // Same candidates, same answer (up to float rounding in a different summation order).
     int same = onnx.agreement(vector.topK(interests, n, items, rows, k, 1f, false));
@@ -154,13 +169,66 @@ public class ScoringBenchmark {
       a6 = a6.fma(m, c);
       a7 = a7.fma(m, c);
     }
+    return total(a0, a1, a2, a3, a4, a5, a6, a7);
+  }
+
+  /**
+   * The candidate-list kernel's inner loop alone, on operands that stay in L1: per block of 8
+   * candidates, dimension and interest vector, one vector load and 8 broadcasts from memory feed 8
+   * independent FMAs, as in {@code VectorScoringKernel}'s staged loop. N x ceil(n / L) x D FMAs,
+   * the staged kernel's count (padding included). Against {@code computeFloor} it shows what the
+   * broadcasts cost on this CPU before any staging copy, max, softmax or heap.
+   */
+  @Benchmark
+  public float broadcastFloor() {
+    int lanes = SPECIES.length();
+    long blocks = (long) (count + 7) / 8 * ((n + lanes - 1) / lanes);
+    float[] u = broadcastU;
+    float[] x = broadcastX;
+    int o1 = dim;
+    int o2 = 2 * dim;
+    int o3 = 3 * dim;
+    int o4 = 4 * dim;
+    int o5 = 5 * dim;
+    int o6 = 6 * dim;
+    int o7 = 7 * dim;
+    FloatVector a0 = FloatVector.zero(SPECIES);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector a6 = a0;
+    FloatVector a7 = a0;
+    for (long b = 0; b < blocks; b++) {
+      for (int d = 0; d < dim; d++) {
+        FloatVector v = FloatVector.fromArray(SPECIES, u, d * lanes);
+        a0 = v.fma(FloatVector.broadcast(SPECIES, x[d]), a0);
+        a1 = v.fma(FloatVector.broadcast(SPECIES, x[o1 + d]), a1);
+        a2 = v.fma(FloatVector.broadcast(SPECIES, x[o2 + d]), a2);
+        a3 = v.fma(FloatVector.broadcast(SPECIES, x[o3 + d]), a3);
+        a4 = v.fma(FloatVector.broadcast(SPECIES, x[o4 + d]), a4);
+        a5 = v.fma(FloatVector.broadcast(SPECIES, x[o5 + d]), a5);
+        a6 = v.fma(FloatVector.broadcast(SPECIES, x[o6 + d]), a6);
+        a7 = v.fma(FloatVector.broadcast(SPECIES, x[o7 + d]), a7);
+      }
+    }
+    return total(a0, a1, a2, a3, a4, a5, a6, a7);
+  }
+
+  /** The eight chains' sum, so that none of them is dead code. */
+  private static float total(
+      FloatVector a0,
+      FloatVector a1,
+      FloatVector a2,
+      FloatVector a3,
+      FloatVector a4,
+      FloatVector a5,
+      FloatVector a6,
+      FloatVector a7) {
     return a0.add(a1)
-        .add(a2)
-        .add(a3)
-        .add(a4)
-        .add(a5)
-        .add(a6)
-        .add(a7)
+        .add(a2.add(a3))
+        .add(a4.add(a5).add(a6.add(a7)))
         .reduceLanes(VectorOperators.ADD);
   }
 
