@@ -20,6 +20,7 @@ public final class ScalarScoringKernel implements ScoringKernel {
     private final int dim;
     private final float temperature;
     private final float[] s;
+    private final float[] e;
     private final double l1Max;
     private final double factor;
     private final double slack;
@@ -30,6 +31,7 @@ public final class ScalarScoringKernel implements ScoringKernel {
       this.dim = dim;
       this.temperature = temperature;
       this.s = new float[n];
+      this.e = new float[n];
       this.l1Max = QuantizedItems.l1Max(u, n, dim);
       this.factor = QuantizedItems.errorFactor(dim);
       this.slack = QuantizedItems.absoluteSlack(dim);
@@ -53,7 +55,8 @@ public final class ScalarScoringKernel implements ScoringKernel {
           out[c] = Float.NaN;
           continue;
         }
-        out[c] = Softmax.weightedScore(s, 0, n, max, temperature);
+        Softmax.exps(s, 0, n, max, temperature, e);
+        out[c] = Softmax.weightedScore(s, 0, e, n, max);
       }
     }
 

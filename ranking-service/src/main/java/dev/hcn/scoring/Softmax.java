@@ -59,26 +59,21 @@ final class Softmax {
   }
 
   /**
-   * {@code sum_k w_k s_k} with {@code w = softmax(s / temperature)} over {@code s[off .. off + n)},
-   * given {@code max = max(s)}. Subtracting the max keeps every exponent {@code <= 0}, so no {@code
-   * exp} overflows however large {@code s} is. Sequential order and {@link #exp} make the result
-   * depend only on {@code s}.
+   * {@code e[k] = exp((s[off + k] - max) / temperature)} for {@code k < n}, given {@code max =
+   * max(s)}: subtracting the max keeps every exponent {@code <= 0}, so no {@code exp} overflows
+   * however large {@code s} is. {@link VectorScoringKernel#exps} computes the same floats a vector
+   * at a time.
    */
-  static float weightedScore(float[] s, int off, int n, float max, float temperature) {
-    float sumW = 0f;
-    float sumWs = 0f;
+  static void exps(float[] s, int off, int n, float max, float temperature, float[] e) {
     for (int k = 0; k < n; k++) {
-      float v = s[off + k];
-      float w = exp((v - max) / temperature);
-      sumW += w;
-      sumWs += w * v;
+      e[k] = exp((s[off + k] - max) / temperature);
     }
-    return clamped(sumWs / sumW, max);
   }
 
   /**
-   * {@link #weightedScore} from exponentials computed elsewhere: {@code e[k] = exp((s[off + k] -
-   * max) / temperature)} bit for bit, summed in the same order, so the result is the same float.
+   * {@code sum_k w_k s_k} with {@code w = softmax(s / temperature)} over {@code s[off .. off + n)},
+   * from the exponentials {@code e} of {@link #exps} (or of the vector kernel's, which are the same
+   * floats). This one sequential loop serves both kernels, so the score depends only on {@code s}.
    */
   static float weightedScore(float[] s, int off, float[] e, int n, float max) {
     float sumW = 0f;
@@ -102,15 +97,14 @@ final class Softmax {
 
   /**
    * The weights themselves, {@code out[k] = w_k = softmax(s / temperature)_k} for {@code s[0 ..
-   * n)}: the same exponents, in the same order, as {@link #weightedScore}, so they are the weights
-   * that produced the score (Eq. 8's alpha). They sum to 1 up to float rounding.
+   * n)}: the exponentials of {@link #exps}, the ones the score was summed from, so they are the
+   * weights that produced it (Eq. 8's alpha). They sum to 1 up to float rounding.
    */
   static void weights(float[] s, int n, float max, float temperature, float[] out) {
+    exps(s, 0, n, max, temperature, out);
     float sumW = 0f;
     for (int k = 0; k < n; k++) {
-      float w = exp((s[k] - max) / temperature);
-      out[k] = w;
-      sumW += w;
+      sumW += out[k];
     }
     for (int k = 0; k < n; k++) {
       out[k] /= sumW;

@@ -115,8 +115,9 @@ public final class VectorScoringKernel implements ScoringKernel {
   }
 
   /**
-   * {@code out[j] = Softmax.exp((src[base + j] - max) / temperature)} for {@code j < count} (a
-   * multiple of the lanes), bit for bit: the same operations as {@link Softmax#exp}, lane by lane.
+   * {@link Softmax#exps} a vector at a time: {@code out[j] = Softmax.exp((src[base + j] - max) /
+   * temperature)} for {@code j < count} (a multiple of the lanes), bit for bit, by the operations
+   * of {@link Softmax#exp} lane by lane.
    */
   static void exps(float[] src, int base, int count, float max, float temperature, float[] out) {
     for (int j = 0; j < count; j += LANES) {
