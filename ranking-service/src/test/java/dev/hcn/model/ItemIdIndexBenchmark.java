@@ -44,7 +44,7 @@ public class ItemIdIndexBenchmark {
 
   private ItemIdIndex index;
   private long[] ids;
-  private final float[] flush = new float[32 << 20];
+  private float[] flush;
 
   @Setup
   public void setUp() {
@@ -56,6 +56,7 @@ public class ItemIdIndexBenchmark {
       rows[r] = rows[r - 1] + 1 + rnd.nextInt(1000);
     }
     index = ItemIdIndex.of(rows);
+    flush = cold ? new float[32 << 20] : null;
     ids = new long[candidates];
     for (int i = 0; i < candidates; i++) {
       ids[i] = rows[1 + rnd.nextInt(catalogue)];

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -88,26 +89,19 @@ class ModelStartupTest {
     // The APIs send on threads of their own, at once: a thread-safe list, and what each saw is
     // recorded rather than asserted there, where a failure would end only that thread.
     List<String> calls = new CopyOnWriteArrayList<>();
+    // What a real API's requests would find: the model installed, readiness not yet given.
     ApiWarmUp recording =
-        new ApiWarmUp() {
-          @Override
-          public String name() {
-            return "recording";
-          }
-
-          @Override
-          public void send(List<String> users, int requests) {
-            // What a real API's requests would find: the model installed, readiness not yet given.
-            calls.add(
-                requests
-                    + " for "
-                    + users
-                    + ", serving "
-                    + registry.current().isPresent()
-                    + ", events "
-                    + events.size());
-          }
-        };
+        api(
+            "recording",
+            (users, requests) ->
+                calls.add(
+                    requests
+                        + " for "
+                        + users
+                        + ", serving "
+                        + registry.current().isPresent()
+                        + ", events "
+                        + events.size()));
     startup(TestBundles.path().toString(), 7, List.of(recording, recording))
         .run(new DefaultApplicationArguments());
     try {
@@ -124,17 +118,11 @@ class ModelStartupTest {
   @Test
   void anApiWhoseWarmUpThrowsDoesNotHoldBackReadiness() throws Exception {
     ApiWarmUp broken =
-        new ApiWarmUp() {
-          @Override
-          public String name() {
-            return "broken";
-          }
-
-          @Override
-          public void send(List<String> users, int requests) {
-            throw new IllegalStateException("connection refused");
-          }
-        };
+        api(
+            "broken",
+            (users, requests) -> {
+              throw new IllegalStateException("connection refused");
+            });
     startup(TestBundles.path().toString(), 3, List.of(broken))
         .run(new DefaultApplicationArguments());
     try {
@@ -153,6 +141,21 @@ class ModelStartupTest {
     assertThat(events).hasSize(1);
     assertThat(readiness(0)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
     assertThat(registry.current()).isEmpty();
+  }
+
+  /** An API whose warm-up is {@code send}. */
+  private static ApiWarmUp api(String name, BiConsumer<List<String>, Integer> send) {
+    return new ApiWarmUp() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public void send(List<String> users, int requests) {
+        send.accept(users, requests);
+      }
+    };
   }
 
   private Object readiness(int i) {

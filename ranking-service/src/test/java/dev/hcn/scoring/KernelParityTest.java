@@ -183,8 +183,8 @@ class KernelParityTest {
   @Test
   void vectorExponentialsAreTheScalarOnesBitForBit() {
     // Arguments (s - max) / T at every edge of Softmax.exp: zero and negative zero, subnormals,
-    // the switches of the range reduction, the cutoff and its neighbours, -inf from an overflowing
-    // difference, and a random spread, at each lane position.
+    // the switches of the range reduction, the cutoff and its neighbours, and a random spread, at
+    // each lane position; then -inf from an overflowing difference.
     Random rnd = new Random(17);
     float[] edges = {
       0f,
@@ -212,23 +212,26 @@ class KernelParityTest {
     for (int i = 0; i < count; i++) {
       src[i] = i < edges.length ? edges[i] : -90f * rnd.nextFloat();
     }
-    float[] out = new float[count];
-    for (float[] maxAndT : new float[][] {{0f, 1f}, {0f, 0.37f}, {2.5f, 1f}, {3e38f, 1f}}) {
+    float[] expected = new float[count];
+    float[] actual = new float[count];
+    for (float[] maxAndT : new float[][] {{0f, 1f}, {0f, 0.37f}, {2.5f, 1f}}) {
       float max = maxAndT[0];
       float t = maxAndT[1];
-      float[] shifted = src.clone();
-      if (max != 0f) {
-        // Values at or below max, so that (s - max) <= 0 as in the kernels; 3e38 - (-1e30 - 3e38)
-        // overflows to -inf.
-        for (int i = 0; i < count; i++) {
-          shifted[i] = src[i] == -1e30f && max > 1e38f ? -3e38f : src[i] + max;
-        }
-      }
-      VectorScoringKernel.exps(shifted, 0, count, max, t, out);
+      float[] s = new float[count];
       for (int i = 0; i < count; i++) {
-        float expected = Softmax.exp((shifted[i] - max) / t);
-        assertEquals(expected, out[i], 0f, "argument (" + shifted[i] + " - " + max + ") / " + t);
+        s[i] = src[i] + max;
       }
+      Softmax.exps(s, 0, count, max, t, expected);
+      VectorScoringKernel.exps(s, 0, count, max, t, actual);
+      assertArrayEquals(expected, actual, 0f, "max " + max + ", T " + t);
     }
+    // s - max overflowing to -inf: the weight is 0 in both.
+    float[] far = new float[lanes];
+    java.util.Arrays.fill(far, -3e38f);
+    Softmax.exps(far, 0, lanes, 3e38f, 1f, expected);
+    VectorScoringKernel.exps(far, 0, lanes, 3e38f, 1f, actual);
+    assertArrayEquals(
+        java.util.Arrays.copyOf(expected, lanes), java.util.Arrays.copyOf(actual, lanes), 0f);
+    assertEquals(0f, actual[0], 0f);
   }
 }
