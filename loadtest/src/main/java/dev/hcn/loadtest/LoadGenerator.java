@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -59,16 +60,33 @@ public final class LoadGenerator {
         OpenLoop loop =
             new OpenLoop(sender, o.maxInFlight(), o.deadlineMs(), o.quiet() ? null : err);
         ServerMetrics metrics = o.metricsUrl() == null ? null : new ServerMetrics(o.metricsUrl());
+        // The ramp belongs to the first phase: the warm-up, or without one the first measured run.
+        Duration measuredRamp = o.warmup().isZero() ? o.ramp() : Duration.ZERO;
         if (!o.warmup().isZero()) {
-          loop.run(o.rate(), o.warmup(), "warm-up");
+          loop.run(o.rate(), o.warmup(), o.ramp(), "warm-up");
         }
         if (o.findMax()) {
+          // find-max's first step is at --rate.
           return findMax(
               o,
-              rate -> once(loop, metrics, o, rate, o.name() + "-at-" + Report.number(rate), out),
+              rate ->
+                  once(
+                      loop,
+                      metrics,
+                      o,
+                      rate,
+                      rate == o.rate() ? measuredRamp : Duration.ZERO,
+                      o.name() + "-at-" + Report.number(rate),
+                      out),
               out);
         }
-        return once(loop, metrics, o, o.rate(), o.name(), out).sloMet() ? OK : SLO_MISSED;
+        boolean met = true;
+        for (int i = 1; i <= o.runs(); i++) {
+          String name = o.runs() == 1 ? o.name() : o.name() + "-" + i;
+          Duration ramp = i == 1 ? measuredRamp : Duration.ZERO;
+          met &= once(loop, metrics, o, o.rate(), ramp, name, out).sloMet();
+        }
+        return met ? OK : SLO_MISSED;
       }
     } catch (IOException e) {
       err.println("error: " + e.getMessage());
@@ -92,11 +110,12 @@ public final class LoadGenerator {
       ServerMetrics metrics,
       LoadOptions o,
       double rate,
+      Duration ramp,
       String name,
       PrintStream out)
       throws IOException, InterruptedException {
     ServerMetrics.Scrape before = metrics == null ? null : metrics.scrape();
-    OpenLoop.Result result = loop.run(rate, o.duration(), "run");
+    OpenLoop.Result result = loop.run(rate, o.duration(), ramp, "run");
     ServerMetrics.Delta server =
         metrics == null ? null : ServerMetrics.delta(before, metrics.scrape());
     List<Slo.Verdict> verdicts =

@@ -13,6 +13,8 @@ import java.util.List;
  * @param rate requests per second (the first rate of {@code --find-max})
  * @param duration measured time per rate
  * @param warmup time at the first rate before measuring, results discarded
+ * @param ramp how long the first phase (the warm-up, or without one the first measured run) takes
+ *     to reach its rate from zero, linearly
  * @param k items per request
  * @param candidates candidates per request drawn from the bundle's catalogue; 0 = whole catalogue
  * @param bundle bundle folder whose {@code item_ids.i64} is the catalogue (candidate-list mode)
@@ -22,6 +24,7 @@ import java.util.List;
  * @param deadlineMs per-request deadline (gRPC deadline, REST timeout)
  * @param maxInFlight requests outstanding at most; the schedule waits when it is reached
  * @param slo objective judged on the intended-time latency, or {@code null}
+ * @param runs measured runs back to back in one process, each reported on its own
  * @param findMax step the rate up until the objective is missed
  * @param rateStep increment of {@code --find-max}
  * @param maxRate the highest rate {@code --find-max} tries
@@ -39,6 +42,7 @@ record LoadOptions(
     double rate,
     Duration duration,
     Duration warmup,
+    Duration ramp,
     int k,
     int candidates,
     Path bundle,
@@ -48,6 +52,7 @@ record LoadOptions(
     long deadlineMs,
     int maxInFlight,
     Slo slo,
+    int runs,
     boolean findMax,
     double rateStep,
     double maxRate,
@@ -61,6 +66,7 @@ record LoadOptions(
   static final String USAGE =
       """
       usage: hcn-load [--api grpc|rest] [--target ADDR] [--rate R] [--duration 30s] [--warmup 10s]
+                      [--ramp 30s] [--runs N]
                       [--k N] [--candidates N --bundle DIR | (whole catalogue)]
                       [--users 42,1000 | --user-range 1000-1299 | --distinct-users]
                       [--slo p99=10ms] [--find-max [--rate-step R] [--max-rate R]]
@@ -73,6 +79,10 @@ record LoadOptions(
         --rate            requests per second, sent on a fixed schedule (default 100)
         --duration        measured time per rate: 30s, 500ms, 2m (default 30s)
         --warmup          the same load before measuring, discarded (default 10s)
+        --ramp            the first phase (the warm-up, or without one the first measured run)
+                          starts at rate 0 and reaches --rate linearly over this time, as a load
+                          balancer's slow start does for a new replica; a measured ramp counts
+                          in the results (default 0s: the full rate from the first request)
         --k               items per request (default 100)
         --candidates      N candidates per request, drawn from the catalogue of --bundle;
                           left out = every request ranks the whole catalogue
@@ -85,6 +95,9 @@ record LoadOptions(
         --deadline-ms     per-request deadline / timeout (default 1000)
         --max-in-flight   outstanding requests at most; when reached the schedule waits and the
                           intended-time column shows it (default 128)
+        --runs            N measured runs back to back on the same connections and the same
+                          warm process, each printed (and written, NAME-1, NAME-2, ...) on
+                          its own: a long run watched in rounds (default 1)
         --slo             objective on the intended-time latency, e.g. p99=10ms or
                           p50=2ms,p99=10ms; failed requests count as too slow
         --find-max        step the rate from --rate by --rate-step (default: --rate) up to
@@ -108,6 +121,7 @@ record LoadOptions(
               "--rate",
               "--duration",
               "--warmup",
+              "--ramp",
               "--k",
               "--candidates",
               "--bundle",
@@ -118,6 +132,7 @@ record LoadOptions(
               "--deadline-ms",
               "--max-in-flight",
               "--slo",
+              "--runs",
               "--rate-step",
               "--max-rate",
               "--out",
@@ -152,6 +167,12 @@ record LoadOptions(
       throw new Args.UsageException("--duration must be positive");
     }
     Duration warmup = a.duration("--warmup", Duration.ofSeconds(10));
+    Duration ramp = a.duration("--ramp", Duration.ZERO);
+    Duration first = warmup.isZero() ? duration : warmup;
+    if (ramp.compareTo(first) > 0) {
+      throw new Args.UsageException(
+          "--ramp must not be longer than the phase it ramps (--warmup, or --duration without one)");
+    }
     int k = a.positiveInt("--k", 100);
 
     int candidates = a.has("--candidates") ? a.positiveInt("--candidates", 1) : 0;
@@ -176,6 +197,10 @@ record LoadOptions(
     if (findMax && slo == null) {
       throw new Args.UsageException("--find-max needs --slo (the objective each rate must meet)");
     }
+    int runs = a.positiveInt("--runs", 1);
+    if (findMax && runs > 1) {
+      throw new Args.UsageException("--runs does not go with --find-max (each rate is one run)");
+    }
     if (!findMax && !a.given("--rate-step", "--max-rate").isEmpty()) {
       throw new Args.UsageException("--rate-step and --max-rate only go with --find-max");
     }
@@ -196,6 +221,7 @@ record LoadOptions(
         rate,
         duration,
         warmup,
+        ramp,
         k,
         candidates,
         bundle == null ? null : Path.of(bundle),
@@ -205,6 +231,7 @@ record LoadOptions(
         a.positiveInt("--deadline-ms", 1_000),
         a.positiveInt("--max-in-flight", 128),
         slo,
+        runs,
         findMax,
         step,
         maxRate,

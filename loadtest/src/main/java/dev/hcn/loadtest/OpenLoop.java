@@ -14,9 +14,10 @@ import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
- * Sends requests on a fixed schedule (request i at {@code start + i / rate}) whatever the server
- * answers, at most {@code maxInFlight} outstanding. Each latency is recorded twice: from the
- * intended send time and from the actual send (see {@link LatencyStats}).
+ * Sends requests on a fixed schedule ({@link ArrivalSchedule}: request i at {@code start + i /
+ * rate}, or later during a ramp) whatever the server answers, at most {@code maxInFlight}
+ * outstanding. Each latency is recorded twice: from the intended send time and from the actual send
+ * (see {@link LatencyStats}).
  */
 final class OpenLoop {
 
@@ -24,6 +25,7 @@ final class OpenLoop {
   record Result(
       double rate,
       long scheduleNanos,
+      long rampNanos,
       long sent,
       long ok,
       java.util.Map<String, Long> errors,
@@ -75,8 +77,17 @@ final class OpenLoop {
   private final AtomicLong seq = new AtomicLong();
 
   Result run(double rate, Duration duration, String phase) throws InterruptedException {
-    long count = Math.max(1, Math.round(rate * duration.toNanos() / 1e9));
-    double interval = 1e9 / rate;
+    return run(rate, duration, Duration.ZERO, phase);
+  }
+
+  /**
+   * The same, with the arrival rate growing linearly from zero to {@code rate} over the first
+   * {@code ramp} of {@code duration}; the ramp's requests are measured like the rest.
+   */
+  Result run(double rate, Duration duration, Duration ramp, String phase)
+      throws InterruptedException {
+    ArrivalSchedule schedule = ArrivalSchedule.of(rate, duration, ramp);
+    long count = schedule.count();
     LatencyStats stats = new LatencyStats();
     Semaphore inFlight = new Semaphore(maxInFlight);
     AtomicLong sent = new AtomicLong();
@@ -86,7 +97,7 @@ final class OpenLoop {
         progress == null ? null : ticker(phase, stats, sent, count, start);
     try {
       for (long i = 0; i < count; i++) {
-        long intended = start + Math.round(i * interval);
+        long intended = start + schedule.offsetNanos(i);
         long wait;
         while ((wait = intended - clock.getAsLong()) > 0) {
           park.accept(wait);
@@ -117,7 +128,7 @@ final class OpenLoop {
           outcome.failed(e.getClass().getSimpleName());
         }
       }
-      long scheduleNanos = Math.max(1, Math.round(count * interval));
+      long scheduleNanos = Math.max(1, schedule.offsetNanos(count));
       long drainEnd = clock.getAsLong() + drainNanos;
       while (stats.completed() < count && clock.getAsLong() < drainEnd) {
         Thread.sleep(2);
@@ -129,7 +140,15 @@ final class OpenLoop {
         errors.merge("unfinished", missing, Long::sum);
       }
       return new Result(
-          rate, scheduleNanos, count, stats.ok(), errors, totals[0], totals[1], maxLag);
+          rate,
+          scheduleNanos,
+          schedule.rampNanos(),
+          count,
+          stats.ok(),
+          errors,
+          totals[0],
+          totals[1],
+          maxLag);
     } finally {
       if (ticker != null) {
         ticker.shutdownNow();

@@ -37,10 +37,13 @@ final class Report {
     out.append(
         String.format(
             Locale.ROOT,
-            "%s | rate %s/s for %.1fs%n",
+            "%s | rate %s/s for %.1fs%s%n",
             run.description(),
             number(r.rate()),
-            r.scheduleNanos() / 1e9));
+            r.scheduleNanos() / 1e9,
+            r.rampNanos() == 0
+                ? ""
+                : String.format(Locale.ROOT, ", ramped from 0 over %.1fs", r.rampNanos() / 1e9)));
     out.append(
         String.format(
             Locale.ROOT,
@@ -109,6 +112,7 @@ final class Report {
     field(b, "description", run.description()).append(',');
     b.append("\"rate\":").append(number(r.rate()));
     b.append(",\"durationS\":").append(number(r.scheduleNanos() / 1e9));
+    b.append(",\"rampS\":").append(number(r.rampNanos() / 1e9));
     b.append(",\"sent\":").append(r.sent());
     b.append(",\"ok\":").append(r.ok());
     b.append(",\"achievedRate\":").append(number(r.achievedRate()));

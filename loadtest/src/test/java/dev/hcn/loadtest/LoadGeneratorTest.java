@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +93,7 @@ class LoadGeneratorTest {
     assertThat(rest.users()).containsExactly("7", "8", "9");
     assertThat(rest.duration()).isEqualTo(Duration.ofMinutes(2));
     assertThat(rest.warmup()).isZero();
+    assertThat(rest.ramp()).isZero();
     assertThat(rest.candidates()).isEqualTo(10_000);
     assertThat(rest.name()).isEqualTo("rest-250rps-10000");
   }
@@ -112,6 +114,12 @@ class LoadGeneratorTest {
     assertThatThrownBy(() -> LoadOptions.parse("--user-range", "9-7"))
         .hasMessageContaining("FROM <= TO");
     assertThatThrownBy(() -> LoadOptions.parse("--name", "../x")).hasMessageContaining("--name");
+    assertThatThrownBy(() -> LoadOptions.parse("--runs", "2", "--find-max", "--slo", "p99=1ms"))
+        .hasMessageContaining("--runs does not go with --find-max");
+    assertThatThrownBy(() -> LoadOptions.parse("--warmup", "5s", "--ramp", "6s"))
+        .hasMessageContaining("--ramp must not be longer");
+    assertThatThrownBy(() -> LoadOptions.parse("--warmup", "0", "--duration", "5s", "--ramp", "6s"))
+        .hasMessageContaining("--ramp must not be longer");
   }
 
   @Test
@@ -343,11 +351,62 @@ class LoadGeneratorTest {
     }
   }
 
+  @Test
+  void theRampGoesToTheFirstPhaseOnly() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+    AtomicInteger posts = new AtomicInteger();
+    server.createContext(
+        "/v1/rank",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          posts.incrementAndGet();
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    server.start();
+    String target = "http://localhost:" + server.getAddress().getPort();
+    try {
+      // No warm-up: the measured run ramps, 100/s over a 1 s ramp of a 1 s run = 50 requests.
+      Run ramped = restAt100PerSecond(target, "--warmup", "0", "--ramp", "1s");
+      assertThat(ramped.status()).as(ramped.err()).isZero();
+      assertThat(ramped.out()).contains("\"rampS\":1,\"sent\":50,\"ok\":50");
+      assertThat(posts.get()).isEqualTo(50);
+
+      // With a warm-up the warm-up ramps (50 requests) and the measured run does not (100).
+      Run warmed = restAt100PerSecond(target, "--warmup", "1s", "--ramp", "1s");
+      assertThat(warmed.status()).as(warmed.err()).isZero();
+      assertThat(warmed.out()).contains("\"rampS\":0,\"sent\":100,\"ok\":100");
+      assertThat(posts.get()).isEqualTo(50 + 50 + 100);
+
+      // Runs back to back: each reported on its own line, only the first one ramped.
+      Run rounds = restAt100PerSecond(target, "--warmup", "0", "--ramp", "1s", "--runs", "3");
+      assertThat(rounds.status()).as(rounds.err()).isZero();
+      assertThat(rounds.out().lines().toList())
+          .hasSize(3)
+          .satisfiesExactly(
+              first -> assertThat(first).contains("-1\"").contains("\"rampS\":1,\"sent\":50,"),
+              second -> assertThat(second).contains("-2\"").contains("\"rampS\":0,\"sent\":100,"),
+              third -> assertThat(third).contains("-3\"").contains("\"rampS\":0,\"sent\":100,"));
+      assertThat(posts.get()).isEqualTo(200 + 50 + 100 + 100);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  /** One-second REST runs at 100/s against {@code target}, quiet, JSON lines out. */
+  private static Run restAt100PerSecond(String target, String... options) {
+    List<String> args = new ArrayList<>(List.of("--api", "rest", "--target", target));
+    args.addAll(List.of("--rate", "100", "--duration", "1s", "--quiet", "--json"));
+    args.addAll(List.of(options));
+    return load(args.toArray(String[]::new));
+  }
+
   /** A run at {@code rate} whose 100 answers all took {@code rate / 10} ms. */
   static Report.Run syntheticRun(LoadOptions o, double rate) {
     org.HdrHistogram.Histogram h = LatencyStats.histogram();
     h.recordValueWithCount(Math.round(rate / 10 * 1e6), 100);
-    var result = new OpenLoop.Result(rate, 1_000_000_000L, 100, 100, java.util.Map.of(), h, h, 0);
+    var result =
+        new OpenLoop.Result(rate, 1_000_000_000L, 0, 100, 100, java.util.Map.of(), h, h, 0);
     return new Report.Run("r" + rate, "synthetic", result, o.slo().judge(h, 100), null);
   }
 

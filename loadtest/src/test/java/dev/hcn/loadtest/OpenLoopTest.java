@@ -3,6 +3,8 @@ package dev.hcn.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +87,38 @@ class OpenLoopTest {
     assertThat(r.intended().getTotalCount()).isEqualTo(100);
     assertThat(r.intended().getCountAtValue(serviceNanos)).isEqualTo(100);
     assertThat(r.actual()).isEqualTo(r.intended());
+  }
+
+  @Test
+  void aRampedRunSendsOnTheRampedSchedule() throws Exception {
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    List<Long> sentAt = new ArrayList<>();
+    Sender immediate =
+        new Sender() {
+          @Override
+          public void send(long seq, Outcome outcome) {
+            sentAt.add(now.get());
+            outcome.ok();
+          }
+
+          @Override
+          public void close() {}
+        };
+    OpenLoop loop = new OpenLoop(immediate, 64, 2_000, null, now::get, now::addAndGet);
+    OpenLoop.Result r = loop.run(100, Duration.ofSeconds(3), Duration.ofSeconds(2), "test");
+
+    // 100/s for 3 s with a 2 s ramp: 100 requests in the ramp, 100 after it.
+    ArrivalSchedule schedule =
+        ArrivalSchedule.of(100, Duration.ofSeconds(3), Duration.ofSeconds(2));
+    assertThat(r.sent()).isEqualTo(200).isEqualTo(schedule.count());
+    assertThat(r.ok()).isEqualTo(200);
+    assertThat(r.rampNanos()).isEqualTo(2_000_000_000L);
+    assertThat(r.scheduleNanos()).isEqualTo(3_000_000_000L);
+    assertThat(r.maxSendLagNanos()).isZero();
+    long start = sentAt.get(0);
+    for (int i = 0; i < sentAt.size(); i++) {
+      assertThat(sentAt.get(i) - start).isEqualTo(schedule.offsetNanos(i));
+    }
   }
 
   @Test

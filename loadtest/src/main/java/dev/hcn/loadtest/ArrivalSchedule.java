@@ -1,0 +1,50 @@
+package dev.hcn.loadtest;
+
+import java.time.Duration;
+
+/**
+ * When each request of an open-loop run is due: at a constant {@code rate}, optionally reached by a
+ * linear ramp from zero over the run's first {@code ramp} (as a load balancer's slow start sends
+ * traffic to a new replica).
+ *
+ * <p>Invariants, checked by {@code ArrivalScheduleTest}:
+ *
+ * <ul>
+ *   <li>{@code offsetNanos(0) == 0} and offsets never decrease;
+ *   <li>without a ramp, {@code offsetNanos(i) == Math.round(i * 1e9 / rate)}: the plain schedule;
+ *   <li>with a ramp, the number of requests due by time {@code t < ramp} is {@code rate · t² / (2 ·
+ *       ramp)} (the integral of a rate growing linearly to {@code rate}), and from {@code ramp} on
+ *       requests are due every {@code 1 / rate}, so {@link #count()} is {@code rate · (duration −
+ *       ramp / 2)}, rounded.
+ * </ul>
+ */
+record ArrivalSchedule(double rate, long durationNanos, long rampNanos) {
+
+  ArrivalSchedule {
+    if (!(rate > 0) || durationNanos <= 0 || rampNanos < 0 || rampNanos > durationNanos) {
+      throw new IllegalArgumentException(
+          "need rate > 0 and 0 <= ramp <= duration, got rate %s, duration %d ns, ramp %d ns"
+              .formatted(rate, durationNanos, rampNanos));
+    }
+  }
+
+  static ArrivalSchedule of(double rate, Duration duration, Duration ramp) {
+    return new ArrivalSchedule(rate, duration.toNanos(), ramp.toNanos());
+  }
+
+  /** Requests in the run; at least one. */
+  long count() {
+    return Math.max(1, Math.round(rate * (durationNanos - rampNanos / 2.0) / 1e9));
+  }
+
+  /** When request {@code i} is due, in nanoseconds from the run's start. */
+  long offsetNanos(long i) {
+    double interval = 1e9 / rate;
+    // Requests due during the ramp: rate * ramp / 2 of them.
+    if (rampNanos > 0 && i < rate * rampNanos / 2e9) {
+      return Math.round(Math.sqrt(2.0 * rampNanos * i * interval));
+    }
+    // After the ramp each request is due half a ramp later than on the plain schedule.
+    return Math.round(i * interval) + rampNanos / 2;
+  }
+}

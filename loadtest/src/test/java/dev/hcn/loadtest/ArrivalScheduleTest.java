@@ -1,0 +1,86 @@
+package dev.hcn.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The invariants in {@link ArrivalSchedule}'s javadoc, at awkward rates. */
+class ArrivalScheduleTest {
+
+  private static final double[] RATES = {1, 3, 7.5, 200, 333.3, 10_000};
+
+  @Test
+  void withoutARampEveryRequestIsDueOnThePlainSchedule() {
+    for (double rate : RATES) {
+      ArrivalSchedule s = ArrivalSchedule.of(rate, Duration.ofSeconds(3), Duration.ZERO);
+      assertThat(s.count()).isEqualTo(Math.round(rate * 3));
+      for (long i = 0; i <= s.count(); i++) {
+        assertThat(s.offsetNanos(i)).isEqualTo(Math.round(i * 1e9 / rate));
+      }
+    }
+  }
+
+  @Test
+  void aRampGrowsTheRateLinearlyThenHoldsIt() {
+    for (double rate : RATES) {
+      long duration = 10_000_000_000L;
+      long ramp = 4_000_000_000L;
+      ArrivalSchedule s = new ArrivalSchedule(rate, duration, ramp);
+      // rate * (10 s - 4 s / 2) requests; the last one is due one interval before the end.
+      assertThat(s.count()).isEqualTo(Math.max(1, Math.round(rate * 8)));
+      assertThat(s.offsetNanos(0)).isZero();
+      long previous = 0;
+      for (long i = 1; i < s.count(); i++) {
+        long t = s.offsetNanos(i);
+        assertThat(t).as("rate %s, request %d", rate, i).isGreaterThanOrEqualTo(previous);
+        previous = t;
+        double seconds = t / 1e9;
+        if (t < ramp) {
+          // Requests due by t: the integral of the linear ramp, within rounding.
+          assertThat((double) i).isCloseTo(rate * seconds * seconds / 8, within(1.0));
+        } else {
+          assertThat(t).isEqualTo(Math.round(i * 1e9 / rate) + ramp / 2);
+        }
+      }
+      assertThat(s.offsetNanos(s.count())).isCloseTo(duration, within(Math.round(1e9 / rate)));
+    }
+  }
+
+  @Test
+  void theRampIsContinuousWhereItEnds() {
+    // 100/s over a 2 s ramp: 100 requests during it, request 100 due exactly at 2 s.
+    ArrivalSchedule s = new ArrivalSchedule(100, 5_000_000_000L, 2_000_000_000L);
+    assertThat(s.offsetNanos(99)).isBetween(1_980_000_000L, 2_000_000_000L);
+    assertThat(s.offsetNanos(100)).isEqualTo(2_000_000_000L);
+    assertThat(s.offsetNanos(101)).isEqualTo(2_010_000_000L);
+    // Half of the ramp's requests fall in its last 29 %: the rate grows with time.
+    assertThat(s.offsetNanos(50)).isEqualTo(Math.round(Math.sqrt(0.5) * 2e9));
+  }
+
+  @Test
+  void aRampAsLongAsTheRunSendsHalfAsMany() {
+    ArrivalSchedule s = new ArrivalSchedule(200, 1_000_000_000L, 1_000_000_000L);
+    assertThat(s.count()).isEqualTo(100);
+    assertThat(s.offsetNanos(s.count())).isEqualTo(1_000_000_000L);
+  }
+
+  @Test
+  void impossibleSchedulesAreRefused() {
+    assertThatThrownBy(() -> new ArrivalSchedule(0, 1, 0)).hasMessageContaining("rate > 0");
+    assertThatThrownBy(() -> new ArrivalSchedule(Double.NaN, 1, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ArrivalSchedule(1, 1, 2)).hasMessageContaining("ramp <= duration");
+    assertThatThrownBy(() -> new ArrivalSchedule(1, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static org.assertj.core.data.Offset<Double> within(double d) {
+    return org.assertj.core.data.Offset.offset(d);
+  }
+
+  private static org.assertj.core.data.Offset<Long> within(long d) {
+    return org.assertj.core.data.Offset.offset(d);
+  }
+}
