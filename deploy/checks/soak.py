@@ -3,8 +3,9 @@
 with Redis as the history store and Redis faults injected during the run.
 
 Starts ranking-service/target/ranking-service-*.jar with native memory tracking, then drives it with
-the load generator (loadtest/target/hcn-cli.jar) over REST and gRPC at the same time, in back-to-back
-rounds of --round-s seconds. After every round it samples the process RSS and the JVM's own view of
+one load generator process per API (loadtest/target/hcn-cli.jar), REST and gRPC at the same time,
+in back-to-back rounds of --round-s seconds (the generator's --runs: one warm client for the whole
+soak); --ramp-s ramps the first round up from zero. After every round it samples the process RSS and the JVM's own view of
 its native memory (NMT); memory ONNX Runtime allocates does not pass through the JVM, so it shows as
 RSS minus NMT-committed ("untracked"). After --warmup-s it keeps a baseline.
 
@@ -267,21 +268,53 @@ class EventWriter(threading.Thread):
             self.post()
 
 
-def load_round(cli: str, api: str, target: str, rate: float, seconds: int, users: list[str] | str) -> dict:
-    cmd = [service.java(), "-cp", cli, "dev.hcn.loadtest.LoadGenerator", "--api", api, "--target", target]
-    cmd += ["--rate", str(rate), "--duration", f"{seconds}s", "--warmup", "0s", "--k", "100"]
-    cmd += ["--user-range", users] if isinstance(users, str) else ["--users", ",".join(users)]
-    # Errors here mean failures, not slowness: a generous deadline.
-    cmd += ["--deadline-ms", "30000", "--json"]
-    # No timeout: a pause of the whole machine (SIGSTOP) must not count as a failure of the service.
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-    if out.returncode != 0 or not lines:
-        return {"sent": 0, "ok": 0, "errors": {"generator-failed": 1}, "stderr": out.stderr[-500:]}
-    r = json.loads(lines[-1])
-    # Latency from the intended send time, so that a stalled service shows.
-    r["p50Ms"], r["p99Ms"] = r["intendedMs"]["p50"], r["intendedMs"]["p99"]
-    return r
+class Generator:
+    """One load-generator process per API for the whole soak, a measured run per round (--runs).
+
+    Its connections and JIT stay warm from round to round: a fresh generator per round would put
+    two cold JVMs on the same cores at every round boundary, and the first second of each round
+    would measure their start-up (p99 150-240 ms and a shed or two in the first second of every
+    round). The once-a-second progress lines go to `progress`.
+    """
+
+    def __init__(
+        self, cli: str, api: str, target: str, rate: float, users: list[str] | str, a, progress: str
+    ):
+        cmd = [service.java(), "-cp", cli, "dev.hcn.loadtest.LoadGenerator", "--api", api]
+        cmd += ["--target", target, "--rate", str(rate), "--k", "100"]
+        cmd += ["--duration", f"{a.round_s}s", "--runs", str(round_count(a)), "--warmup", "0s"]
+        cmd += ["--ramp", f"{a.ramp_s}s"]
+        cmd += ["--user-range", users] if isinstance(users, str) else ["--users", ",".join(users)]
+        # Errors here mean failures, not slowness: a generous deadline.
+        cmd += ["--deadline-ms", "30000", "--json"]
+        self.progress = progress
+        self.err = open(progress, "w")
+        # No timeout: a pause of the whole machine (SIGSTOP) must not count as a failure of the service.
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err, text=True)
+
+    def next_round(self) -> dict:
+        for line in self.proc.stdout:
+            if line.startswith("{"):
+                r = json.loads(line)
+                # Latency from the intended send time, so that a stalled service shows.
+                r["p50Ms"], r["p99Ms"] = r["intendedMs"]["p50"], r["intendedMs"]["p99"]
+                return r
+        self.err.flush()
+        with open(self.progress) as f:
+            tail = f.read()[-500:]
+        return {"sent": 0, "ok": 0, "errors": {"generator-failed": 1}, "stderr": tail}
+
+    def close(self) -> None:
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.err.close()
+
+
+def round_count(a) -> int:
+    return max(1, round(a.minutes * 60 / a.round_s))
 
 
 def growth(base: dict, last: dict, key: str) -> dict:
@@ -304,6 +337,13 @@ def main(argv=None) -> int:
         "--rate", type=float, default=300, help="ranking requests per second, half REST, half gRPC"
     )
     p.add_argument("--round-s", type=int, default=30)
+    p.add_argument(
+        "--ramp-s",
+        type=int,
+        default=0,
+        help="the first round's rate grows linearly from 0 over this many seconds (at most --round-s), as"
+        " a load balancer's slow start sends traffic to a new replica (default 0: the full rate at once)",
+    )
     p.add_argument(
         "--warmup-s", type=int, default=120, help="the memory baseline is the first round after it"
     )
@@ -347,6 +387,8 @@ def main(argv=None) -> int:
     g.add_argument("--fault-at-s", type=float, default=8, help="seconds into the round a fault starts")
     g.add_argument("--fault-s", type=float, default=6, help="how long each fault lasts")
     a = p.parse_args(argv)
+    if not 0 <= a.ramp_s <= a.round_s:
+        p.error("--ramp-s must be between 0 and --round-s")
 
     jar = a.jar or service.built_jar()
     cli = a.cli or service.CLI
@@ -356,6 +398,7 @@ def main(argv=None) -> int:
     log = os.path.join(work, "service.log")
     redis, args, imported_s = None, [], None
     proc = watcher = writer = None
+    generators = []
     try:
         if a.redis:
             redis = Redis(a.redis_port or free_port(), work)
@@ -376,7 +419,6 @@ def main(argv=None) -> int:
         service.wait_ready(proc, a.management_port, log)
         users = ML1M_USERS if a.redis else demo_users(a.bundle, 500)
         start = time.time()
-        end = start + a.minutes * 60
         rounds, baseline, faults = [], None, []
         totals = {api: {"sent": 0, "ok": 0, "errors": {}} for api in ("rest", "grpc")}
         first = scrape(a.management_port)
@@ -389,24 +431,19 @@ def main(argv=None) -> int:
                 writer = EventWriter(a.http_port, a.events_rate)
                 writer.start()
         kinds = itertools.cycle(FAULTS)
-        with ThreadPoolExecutor(3) as pool:
-            for n in itertools.count():
-                if time.time() >= end:
-                    break
-                seconds = max(1, min(a.round_s, int(end - time.time())))
+        targets = {"rest": f"http://127.0.0.1:{a.http_port}", "grpc": f"127.0.0.1:{a.grpc_port}"}
+        generators += [
+            Generator(cli, api, target, a.rate / 2, users, a, os.path.join(work, f"load-{api}.log"))
+            for api, target in targets.items()
+        ]
+        with ThreadPoolExecutor(1) as pool:
+            for n in range(round_count(a)):
                 t0 = time.time()
-                futures = [
-                    pool.submit(
-                        load_round, cli, "rest", f"http://127.0.0.1:{a.http_port}", a.rate / 2, seconds, users
-                    ),
-                    pool.submit(
-                        load_round, cli, "grpc", f"127.0.0.1:{a.grpc_port}", a.rate / 2, seconds, users
-                    ),
-                ]
+                ramp = a.ramp_s if n == 0 else 0
                 fault = None
                 after_warmup = baseline is not None
                 if redis and a.fault_every and after_warmup and n % a.fault_every == 0:
-                    if seconds > a.fault_at_s + a.fault_s:
+                    if a.round_s > a.fault_at_s + a.fault_s:
                         kind = next(kinds)
 
                         def inject(kind=kind, t0=t0):
@@ -416,7 +453,7 @@ def main(argv=None) -> int:
                             return f
 
                         fault = pool.submit(inject)
-                results = [f.result() for f in futures]
+                results = [g.next_round() for g in generators]
                 if fault:
                     faults.append(fault.result())
                 text = scrape(a.management_port)
@@ -426,6 +463,7 @@ def main(argv=None) -> int:
                     "round": n,
                     "t_s": round(time.time() - start),
                     "wall_s": round(time.time() - t0, 1),
+                    "ramp_s": ramp,
                     "rss_kb": rss_kb(proc.pid),
                     "nmt_committed_kb": nmt_committed_kb(proc.pid),
                     "fault": faults[-1]["kind"] if fault else None,
@@ -450,6 +488,11 @@ def main(argv=None) -> int:
                 if baseline is None and sample["t_s"] >= a.warmup_s:
                     baseline = sample
                 print(json.dumps(sample), flush=True)
+                if any("stderr" in r for r in results):
+                    break
+        for g in generators:
+            g.close()
+        generators = []
         for t in (writer, watcher):
             if t:
                 t.stopped.set()
@@ -464,6 +507,7 @@ def main(argv=None) -> int:
             "minutes": a.minutes,
             "rate": a.rate,
             "round_s": a.round_s,
+            "ramp_s": a.ramp_s,
             "bundle": a.bundle,
             "history_source": "redis" if redis else "embedded",
             "sent": sum(t["sent"] for t in totals.values()),
@@ -504,11 +548,14 @@ def main(argv=None) -> int:
         )
         return 0 if ok else 1
     finally:
+        for g in generators:
+            g.proc.kill()
+            g.close()
         if proc:
             service.stop(proc)
         if redis:
             redis.stop()
-        print("service log:", log, file=sys.stderr)
+        print("service log and the load generators' progress lines:", work, file=sys.stderr)
 
 
 if __name__ == "__main__":
