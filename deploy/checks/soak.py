@@ -33,6 +33,7 @@ they are counted as "refused", not as failures. The report gives:
 Exits 1 when any ranking request or event post failed, or RSS grew by 5% or more after warm-up.
 
     python3 deploy/checks/soak.py --minutes 30 --rate 300          # Redis and faults, ~540 k requests
+    python3 deploy/checks/soak.py --minutes 30 --rate 300 --ramp-s 30   # the same, slow-start first round
     python3 deploy/checks/soak.py --minutes 30 --rate 600 --no-redis   # embedded histories, ~1.08 M
     python3 deploy/checks/soak.py --minutes 3 --rate 200 --warmup-s 60 # a quick look
 
