@@ -5,9 +5,10 @@ with Redis as the history store and Redis faults injected during the run.
 Starts ranking-service/target/ranking-service-*.jar with native memory tracking, then drives it with
 one load generator process per API (loadtest/target/hcn-cli.jar), REST and gRPC at the same time,
 in back-to-back rounds of --round-s seconds (the generator's --runs: one warm client for the whole
-soak); --ramp-s ramps the first round up from zero. After every round it samples the process RSS and the JVM's own view of
-its native memory (NMT); memory ONNX Runtime allocates does not pass through the JVM, so it shows as
-RSS minus NMT-committed ("untracked"). After --warmup-s it keeps a baseline.
+soak); --ramp-s ramps the first round up from zero. After every round it samples the process RSS
+and the JVM's own view of its native memory (NMT); memory ONNX Runtime allocates does not pass
+through the JVM, so it shows as RSS minus NMT-committed ("untracked"). After --warmup-s it keeps a
+baseline.
 
 With --redis (the default when redis-server is on the PATH) the script starts its own redis-server
 (--redis-port, default a free one; no persistence), imports the ml-1m histories into it with the
@@ -333,7 +334,9 @@ def delta(now: dict[str, int], before: dict[str, int]) -> dict[str, int]:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--minutes", type=float, default=30)
+    p.add_argument(
+        "--minutes", type=float, default=30, help="length, in whole rounds (rounded, at least one round)"
+    )
     p.add_argument(
         "--rate", type=float, default=300, help="ranking requests per second, half REST, half gRPC"
     )
