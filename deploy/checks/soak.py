@@ -275,8 +275,9 @@ class Generator:
 
     Its connections and JIT stay warm from round to round: a fresh generator per round would put
     two cold JVMs on the same cores at every round boundary, and the first second of each round
-    would measure their start-up (p99 150-240 ms and a shed or two in the first second of every
-    round). The once-a-second progress lines go to `progress`.
+    would measure their start-up (p99 154-241 ms in the first second of a round, against a median
+    per-second p99 of 7-12 ms after it; the one shed traced after a ramped start came in such a
+    second). The once-a-second progress lines go to `progress`.
     """
 
     def __init__(
