@@ -76,13 +76,10 @@ final class OpenLoop {
   /** Sequence numbers continue across runs, so users and candidate lists keep rotating. */
   private final AtomicLong seq = new AtomicLong();
 
-  Result run(double rate, Duration duration, String phase) throws InterruptedException {
-    return run(rate, duration, Duration.ZERO, phase);
-  }
-
   /**
-   * The same, with the arrival rate growing linearly from zero to {@code rate} over the first
-   * {@code ramp} of {@code duration}; the ramp's requests are measured like the rest.
+   * One run at {@code rate} for {@code duration}, the arrival rate growing linearly from zero to
+   * {@code rate} over its first {@code ramp} (zero: none); the ramp's requests are measured like
+   * the rest.
    */
   Result run(double rate, Duration duration, Duration ramp, String phase)
       throws InterruptedException {

@@ -43,7 +43,7 @@ class OpenLoopTest {
     // requests due during the stall leave late, in a burst: measured from their actual send they
     // look fast, measured from when they were due they waited up to half a second.
     OpenLoop loop = new OpenLoop(answering(1, 10, 500), 1, 2_000, null);
-    OpenLoop.Result r = loop.run(200, Duration.ofSeconds(1), "test");
+    OpenLoop.Result r = loop.run(200, Duration.ofSeconds(1), Duration.ZERO, "test");
 
     assertThat(r.sent()).isEqualTo(200);
     assertThat(r.ok()).isEqualTo(200);
@@ -75,7 +75,7 @@ class OpenLoopTest {
           public void close() {}
         };
     OpenLoop loop = new OpenLoop(healthy, 64, 2_000, null, now::get, now::addAndGet);
-    OpenLoop.Result r = loop.run(200, Duration.ofMillis(500), "test");
+    OpenLoop.Result r = loop.run(200, Duration.ofMillis(500), Duration.ZERO, "test");
 
     assertThat(r.sent()).isEqualTo(100);
     assertThat(r.ok()).isEqualTo(100);
@@ -141,7 +141,7 @@ class OpenLoopTest {
         };
     // 1 ms deadline: the run waits deadline + 5 s for stragglers, then counts them unfinished.
     OpenLoop loop = new OpenLoop(flaky, 1_000, 1, null);
-    OpenLoop.Result r = loop.run(100, Duration.ofMillis(200), "test");
+    OpenLoop.Result r = loop.run(100, Duration.ofMillis(200), Duration.ZERO, "test");
 
     assertThat(r.sent()).isEqualTo(20);
     assertThat(r.ok()).isEqualTo(5);

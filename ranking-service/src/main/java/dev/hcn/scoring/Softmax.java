@@ -83,16 +83,10 @@ final class Softmax {
       sumW += w;
       sumWs += w * s[off + k];
     }
-    return clamped(sumWs / sumW, max);
-  }
-
-  /**
-   * Rounding may put the weighted mean an ulp above max(s); clamping keeps score <= max(s) exact,
-   * which the top-k skip relies on. "+ 0f" turns -0.0f into 0.0f so that equal scores compare equal
-   * everywhere.
-   */
-  private static float clamped(float mean, float max) {
-    return Math.min(mean, max) + 0f;
+    // Rounding may put the weighted mean an ulp above max(s); clamping keeps score <= max(s)
+    // exact, which the top-k skip relies on. "+ 0f" turns -0.0f into 0.0f so that equal scores
+    // compare equal everywhere.
+    return Math.min(sumWs / sumW, max) + 0f;
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 import jdk.incubator.vector.FloatVector;
@@ -227,11 +228,10 @@ class KernelParityTest {
     }
     // s - max overflowing to -inf: the weight is 0 in both.
     float[] far = new float[lanes];
-    java.util.Arrays.fill(far, -3e38f);
+    Arrays.fill(far, -3e38f);
     Softmax.exps(far, 0, lanes, 3e38f, 1f, expected);
     VectorScoringKernel.exps(far, 0, lanes, 3e38f, 1f, actual);
-    assertArrayEquals(
-        java.util.Arrays.copyOf(expected, lanes), java.util.Arrays.copyOf(actual, lanes), 0f);
+    assertArrayEquals(Arrays.copyOf(expected, lanes), Arrays.copyOf(actual, lanes), 0f);
     assertEquals(0f, actual[0], 0f);
   }
 }
