@@ -29,10 +29,10 @@ from hcn.data import load_dataset  # noqa: E402
 from hcn.train import add_config_args, configs_from_args  # noqa: E402
 
 
-VARIANTS = {  # name: (attention form, numpy batched matmuls on CPU)
-    "literal": ("literal", False),
-    "reassociated-bmm": ("reassociated", False),
-    "reassociated": ("reassociated", True),
+VARIANTS = {  # name: (attention form, numpy batched matmuls on CPU, item genres projected per row)
+    "literal": ("literal", False, True),
+    "reassociated-bmm": ("reassociated", False, False),
+    "reassociated": ("reassociated", True, False),
 }
 
 
@@ -78,9 +78,10 @@ def main(argv=None):
     warm, data = prepared[:2], prepared[2:]
     samples = sum(len(x[0]) for x in data)
     models = {}
-    for name, (form, kernel) in VARIANTS.items():
+    for name, (form, kernel, per_row) in VARIANTS.items():
         m = copy.deepcopy(base)
         m.user_tower.set_form(form).set_cpu_kernel(kernel)
+        m.item_tower.per_row = per_row
         opt = torch.optim.Adam(m.parameters(), lr=train_cfg.lr)
         time_steps(m, opt, warm)
         models[name] = (m, opt)

@@ -23,6 +23,9 @@ class ItemTower(nn.Module):
         with torch.no_grad():
             self.ids.weight[0].zero_()
         self.num_genres = num_genres
+        # True: the genre part projected per gathered row (as exported; what hcn.bench_train's
+        # "literal" variant times). False: per table row, then gathered (see forward).
+        self.per_row = False
         if num_genres > 0:
             self.genres = nn.Parameter(torch.randn(num_genres, dim) * dim**-0.5)
             # Row-normalised multi-hot genre matrix, loaded from the data set (load_genres).
@@ -38,10 +41,15 @@ class ItemTower(nn.Module):
         self.genre_weights.copy_(m)
 
     def forward(self, rows: torch.Tensor) -> torch.Tensor:
-        out = self.ids(rows)
-        if self.num_genres > 0:
-            out = out + F.embedding(rows, self.genre_weights) @ self.genres
-        return out
+        if self.num_genres == 0:
+            return self.ids(rows)
+        if self.per_row or torch.jit.is_tracing():  # the exported graph keeps this form
+            return self.ids(rows) + F.embedding(rows, self.genre_weights) @ self.genres
+        # The same sum, row by row: the genre part of every row is computed once per call (R x G
+        # x D multiply-adds) and gathered with the id part, instead of projecting the G genre
+        # weights of each of the B x L gathered rows (a K = G matmul, slow at this width).
+        table = self.ids.weight + self.genre_weights @ self.genres
+        return F.embedding(rows, table, padding_idx=0)
 
     def all_rows(self) -> torch.Tensor:
         """[num_rows, D] embedding of every row (row 0 = zeros)."""

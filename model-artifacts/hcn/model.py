@@ -44,7 +44,6 @@ class PreparedSequence(NamedTuple):
     """What every layer of one hierarchical module reads from the sequence, computed once per forward."""
 
     values: torch.Tensor  # [B,L,D] keys and values (residual reading: LayerNorm statistics, no affine)
-    keys: torch.Tensor  # [B,D,L]: values transposed once, contiguous (see prepare_sequence)
     logit_bias: torch.Tensor  # [B,1,L]: 0 at events, NEG_INF at padding
     rows: torch.Tensor  # [B,1,1]: 1 for a user with any event; 0 zeroes an all-padding user's output
 
@@ -59,11 +58,7 @@ def prepare_sequence(
         unit = torch.ones(norm.normalized_shape, dtype=seq.dtype, device=seq.device)
         seq = F.layer_norm(seq, norm.normalized_shape, unit, eps=norm.eps)
     bias = (~mask).to(seq.dtype).mul(NEG_INF).unsqueeze(1)
-    # The logits' bmm reads the sequence transposed. A contiguous copy, made once per module, is
-    # faster to multiply than a transposed view, and every layer's gradient for it then accumulates
-    # in one layout instead of as a strided add per layer.
-    keys = seq.transpose(1, 2).contiguous()
-    return PreparedSequence(seq, keys, bias, mask.any(dim=-1).to(seq.dtype).reshape(-1, 1, 1))
+    return PreparedSequence(seq, bias, mask.any(dim=-1).to(seq.dtype).reshape(-1, 1, 1))
 
 
 class MultiHeadInterestAttention(nn.Module):
@@ -146,12 +141,12 @@ class MultiHeadInterestAttention(nn.Module):
             q = (centres.reshape(b * n, d) @ qk).reshape(b, n * h, d)  # rows ordered (interest, head)
         dropping = self.drop.p > 0 and self.training
         if self.cpu_kernel and not dropping and batched_attention.usable(z):
-            mixed = batched_attention.attend(q, z, seq.keys, seq.logit_bias)
+            mixed = batched_attention.attend(q, z, seq.logit_bias)
         else:
             if q.dim() == 2:  # one [B*L, D] x [D, n*h] matmul
                 logits = (z.reshape(b * length, d) @ q.t()).reshape(b, length, n * h).transpose(1, 2)
             else:
-                logits = torch.bmm(q, seq.keys)  # [B, n*h, L]
+                logits = torch.bmm(q, z.transpose(1, 2))  # [B, n*h, L]
             att = self.drop(torch.softmax(logits + seq.logit_bias, dim=-1))
             mixed = torch.bmm(att, z)  # per (interest, head): softmax(.) z
         out = (mixed.reshape(b * n, h * d) @ vo).reshape(b, n, d)

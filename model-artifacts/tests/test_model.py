@@ -75,6 +75,22 @@ def test_history_and_candidates_share_the_item_tower():
     assert model.user_tower.items is model.item_tower
 
 
+def test_item_tower_gathers_the_same_rows_and_gradients_in_both_forms():
+    """Training projects the genres of each table row once and gathers (per_row False); the
+    exported form projects each gathered row. Same values; same gradients, none for padding row 0."""
+    model = model_for(VARIANTS[0])
+    per_row = copy.deepcopy(model)
+    per_row.item_tower.per_row = True
+    long, _, _ = batch()
+    rows = torch.cat([long, torch.zeros(1, long.shape[1], dtype=long.dtype)])  # an all-padding row
+    a, b = model.item_tower(rows), per_row.item_tower(rows)
+    assert torch.allclose(a, b, atol=1e-6), (a - b).abs().max()
+    assert torch.equal(a[-1], torch.zeros_like(a[-1]))
+    assert_same_gradients(a, model.item_tower, b, per_row.item_tower)
+    assert torch.equal(model.item_tower.ids.weight.grad[0], torch.zeros(VARIANTS[0].dim))
+    assert model.item_tower.genres.grad.abs().sum() > 0
+
+
 def assert_same_towers(tower_a, tower_b):
     """Two computations of one user tower agree, forward and every parameter's gradient, on a batch
     with left padding and a user without a long history. Returns (inputs, tower_b's output)."""
