@@ -111,6 +111,9 @@ class TrainConfig:
     positions_per_user: int = 24  # training targets sampled per user per epoch
     seed: int = 0
     threads: int = 1  # 2 OpenMP threads on the shared 2-core machine ran ~6x slower (spinning)
+    # Batch shards trained at once on their own threads (hcn.train.BatchStep): the same gradient
+    # as one pass; 2 puts both cores of a 2-core machine to work on one run. CPU only.
+    shards: int = 1
     # Early stopping: stop after `patience` epochs without a better validation AUC (0 = train all
     # `epochs`, which is then only the cap).
     patience: int = 0
@@ -126,5 +129,7 @@ class TrainConfig:
             raise ValueError("epochs, batch_size and positions_per_user must be positive")
         if self.patience < 0 or self.diversity < 0:
             raise ValueError("patience and diversity must not be negative")
+        if self.shards < 1 or (self.shards > 1 and self.device != "cpu"):
+            raise ValueError("shards must be at least 1, and 1 on a GPU")
         if self.device != "cpu" and not re.fullmatch(r"cuda(:\d+)?", self.device):
             raise ValueError(f"device must be cpu, cuda or cuda:<index>, not {self.device!r}")

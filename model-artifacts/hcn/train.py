@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -28,8 +29,62 @@ from hcn.layers import diversity_penalty  # noqa: E402
 from hcn.registry import describe  # noqa: E402
 
 
-def train_epoch(model, opt, ds, train_cfg: TrainConfig, rng: np.random.Generator) -> tuple[float, int]:
+class BatchStep:
+    """One optimisation step on a batch: Eq. 9 loss (+ the diversity term), gradients, Adam.
+
+    With TrainConfig.shards = k > 1 the batch is cut into k contiguous shards whose forward and
+    backward run at once on their own threads (torch's and numpy's kernels release the GIL). Each
+    shard's loss is weighted by its share of the batch, so the summed gradient is the gradient of
+    the whole batch's mean loss: the same step as one pass, up to float summation order, and
+    deterministic (the shards are fixed and summed in order). It puts a second core to work on a
+    single run; a suite running several runs at once (`--workers`) already keeps the cores busy."""
+
+    def __init__(self, model, opt, train_cfg: TrainConfig):
+        self.model, self.opt, self.cfg = model, opt, train_cfg
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.pool = ThreadPoolExecutor(train_cfg.shards - 1) if train_cfg.shards > 1 else None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def loss(self, long, short, feats, rows, y) -> torch.Tensor:
+        interests = self.model.user_tower(long, short, feats)
+        loss = self.model.loss(self.model.score(interests, rows), y)
+        if self.cfg.diversity > 0:
+            loss = loss + self.cfg.diversity * diversity_penalty(interests)
+        return loss
+
+    def __call__(self, batch) -> torch.Tensor:
+        """batch: (long, short, user features, candidate rows, labels); returns the batch's loss."""
+        self.opt.zero_grad(set_to_none=True)
+        if self.pool is None:
+            loss = self.loss(*batch)
+            loss.backward()
+        else:
+            size = len(batch[0])
+            bounds = np.linspace(0, size, self.cfg.shards + 1).astype(int)
+            shards = [[x[a:b] for x in batch] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+            later = [self.pool.submit(self.shard, part, size) for part in shards[1:]]
+            results = [self.shard(shards[0], size)] + [f.result() for f in later]
+            loss = sum(part_loss for part_loss, _ in results)
+            for i, p in enumerate(self.params):
+                grads = [g[i] for _, g in results if g[i] is not None]
+                p.grad = None if not grads else sum(grads[1:], grads[0])
+        self.opt.step()
+        return loss.detach()
+
+    def shard(self, part, size: int):
+        """(weighted loss, gradients) of one shard: its mean loss times its share of the batch."""
+        weighted = self.loss(*part) * (len(part[0]) / size)
+        return weighted.detach(), torch.autograd.grad(weighted, self.params, allow_unused=True)
+
+
+def train_epoch(
+    model, opt, ds, train_cfg: TrainConfig, rng: np.random.Generator, step=None
+) -> tuple[float, int]:
     model.train()
+    step = step or BatchStep(model, opt, train_cfg)
     users, ends, items, labels = ds.training_samples(train_cfg.positions_per_user, rng)
     # The loss sum stays on the device (float64, the same sum as Python floats): reading it back
     # every step would make a GPU wait for each step before the next is queued.
@@ -37,18 +92,11 @@ def train_epoch(model, opt, ds, train_cfg: TrainConfig, rng: np.random.Generator
     for i in range(0, len(users), train_cfg.batch_size):
         sl = slice(i, i + train_cfg.batch_size)
         long, short = ds.windows(users[sl], ends[sl])
-        long, short, feats, rows, y = (
+        batch = tuple(
             to_device(x, train_cfg.device)
             for x in (long, short, ds.user_features[users[sl]], items[sl], labels[sl])
         )
-        interests = model.user_tower(long, short, feats)
-        loss = model.loss(model.score(interests, rows), y)
-        if train_cfg.diversity > 0:
-            loss = loss + train_cfg.diversity * diversity_penalty(interests)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        total += loss.detach().double() * len(long)
+        total += step(batch).double() * len(long)
         count += len(long)
     return float(total) / max(count, 1), count
 
@@ -69,6 +117,10 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print, exte
     ds = load_dataset(data_cfg)
     model = make_model(data_cfg, model_cfg, ds).to(train_cfg.device)
     opt = torch.optim.Adam(model.parameters(), lr=train_cfg.lr, weight_decay=train_cfg.weight_decay)
+    if train_cfg.shards > 1 and model_cfg.dropout > 0:
+        # The shards' threads would draw their dropout masks from one generator in no fixed order.
+        raise ValueError("shards > 1 needs dropout 0 (runs would not be reproducible)")
+    step = BatchStep(model, opt, train_cfg)
     curve, best, best_state, epoch = [], None, None, 0
     while True:
         epoch += 1
@@ -82,7 +134,7 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print, exte
             train_cfg = dataclasses.replace(train_cfg, epochs=cap)
         t0 = time.time()
         rng = np.random.default_rng([train_cfg.seed, epoch])
-        loss, samples = train_epoch(model, opt, ds, train_cfg, rng)
+        loss, samples = train_epoch(model, opt, ds, train_cfg, rng, step)
         t_train = time.time() - t0
         val = evaluate(model, ds, "validation", full_ranking=False)
         point = {
@@ -104,6 +156,7 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print, exte
         )
         if train_cfg.patience and epoch - best["epoch"] >= train_cfg.patience:
             break
+    step.close()
     stopped_early = len(curve) < train_cfg.epochs
     model.load_state_dict(best_state)
     metrics = evaluate(model, ds, "test", full_ranking=True)

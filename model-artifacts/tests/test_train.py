@@ -1,9 +1,13 @@
 import argparse
 
+import numpy as np
 import pytest
+import torch
 
+from hcn.checkpoint import make_model
 from hcn.config import DataConfig, ModelConfig, TrainConfig
-from hcn.train import add_config_args, configs_from_args
+from hcn.data import load_dataset
+from hcn.train import BatchStep, add_config_args, configs_from_args
 
 
 def parse(*args):
@@ -59,3 +63,44 @@ def test_invalid_values_are_rejected():
     with pytest.raises(ValueError, match="device"):
         parse("--device", "gpu")
     assert parse("--device", "cuda:1")[2].device == "cuda:1"
+
+
+def sharded_steps(ml1m_dir, shards, diversity=0.0, steps=2):
+    """Parameters after `steps` Adam steps of one initial HCN on the same batches, and the losses."""
+    data_cfg = DataConfig(dataset="ml-1m", path=str(ml1m_dir), long_length=8, short_length=3)
+    ds = load_dataset(data_cfg)
+    torch.manual_seed(0)
+    model = make_model(data_cfg, ModelConfig(n=3, dim=8, heads=2, layers=2), ds).train()
+    train_cfg = TrainConfig(batch_size=7, shards=shards, diversity=diversity)
+    step = BatchStep(model, torch.optim.Adam(model.parameters(), lr=0.01), train_cfg)
+    users, ends, items, labels = ds.training_samples(2, np.random.default_rng(0))
+    losses = []
+    for i in range(steps):
+        sl = slice(i * 7, (i + 1) * 7)
+        long, short = ds.windows(users[sl], ends[sl])
+        batch = tuple(
+            torch.from_numpy(x) for x in (long, short, ds.user_features[users[sl]], items[sl], labels[sl])
+        )
+        losses.append(float(step(batch)))
+    step.close()
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}, losses
+
+
+@pytest.mark.parametrize("shards, diversity", [(2, 0.0), (3, 0.5), (7, 0.0)])
+def test_sharded_steps_are_the_steps_of_one_pass(ml1m_dir, shards, diversity):
+    """Shards of unequal size (7 samples in 2 or 3), one sample each (7), with and without the
+    diversity term: the same losses and the same parameters after two Adam steps as one pass."""
+    whole, whole_losses = sharded_steps(ml1m_dir, 1, diversity)
+    parts, part_losses = sharded_steps(ml1m_dir, shards, diversity)
+    assert part_losses == pytest.approx(whole_losses, rel=1e-6)
+    for name, value in whole.items():
+        assert torch.allclose(parts[name], value, rtol=1e-5, atol=1e-6), name
+    moved, _ = sharded_steps(ml1m_dir, shards, diversity, steps=1)
+    assert not torch.equal(moved["user_tower.fuse.weight"], parts["user_tower.fuse.weight"])
+
+
+def test_shards_are_refused_where_they_cannot_hold():
+    with pytest.raises(ValueError, match="shards"):
+        TrainConfig(shards=0)
+    with pytest.raises(ValueError, match="shards"):
+        TrainConfig(shards=2, device="cuda")
