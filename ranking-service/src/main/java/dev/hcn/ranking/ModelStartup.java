@@ -7,8 +7,16 @@ import dev.hcn.model.ModelRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -19,25 +27,35 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * Loads, verifies and warms the bundle once the servers are up, installs it, sends each API's
- * warm-up requests ({@link ApiWarmUp}), and only then declares the application ready. Until then
+ * Loads, verifies, warms and installs the bundle, sends each API's warm-up requests ({@link
+ * ApiWarmUp}) once the servers are up, and only then declares the application ready. Until then
  * readiness refuses traffic (and ranking answers NOT_READY until the bundle is installed). A bad
- * bundle throws here, which stops start-up.
+ * bundle throws from {@link #run}, which stops start-up.
+ *
+ * <p>The bundle starts loading on a thread of its own as soon as this bean exists ({@link
+ * #afterPropertiesSet}), while the context goes on creating the other beans and starting the
+ * servers, which is mostly one thread's work: start-to-ready then waits for the longer of the two
+ * instead of their sum.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class ModelStartup implements ApplicationRunner {
+class ModelStartup implements ApplicationRunner, InitializingBean, DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(ModelStartup.class);
 
   /** The user of warm-up requests when the bundle names no demo users. */
   static final String WARM_UP_USER = "warm-up";
 
+  /** Longest a closing context waits for the load: more than the largest bundle's load. */
+  private static final long DESTROY_WAIT_S = 60;
+
   private final ModelActivator activator;
   private final ModelProperties properties;
   private final ApplicationEventPublisher events;
   private final ModelRegistry registry;
   private final List<ApiWarmUp> apis;
+  private final CompletableFuture<ModelActivator.Outcome> loading = new CompletableFuture<>();
+  private final AtomicBoolean started = new AtomicBoolean();
 
   ModelStartup(
       ModelActivator activator,
@@ -52,14 +70,67 @@ class ModelStartup implements ApplicationRunner {
     this.apis = List.copyOf(apis);
   }
 
+  /** Starts loading the bundle (daemon: a context that fails to start must not wait for it). */
+  @Override
+  public void afterPropertiesSet() {
+    if (started.compareAndSet(false, true)) {
+      Thread.ofPlatform().name("model-startup").daemon().start(this::load);
+    }
+  }
+
+  private void load() {
+    try {
+      loading.complete(
+          activator.activate(Path.of(properties.bundlePath()), ModelActivator.Action.STARTUP));
+    } catch (Throwable e) {
+      loading.completeExceptionally(e);
+    }
+  }
+
   @Override
   public void run(ApplicationArguments args) {
     AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
-    activator.activate(Path.of(properties.bundlePath()), ModelActivator.Action.STARTUP);
+    if (started.compareAndSet(false, true)) {
+      load(); // not created by a context: load here
+    }
+    awaitModel();
     if (properties.warmupRequests() > 0 && !apis.isEmpty()) {
       warmUpApis(registry.current().orElseThrow(), properties.warmupRequests());
     }
     AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
+  }
+
+  /** Waits for the load and rethrows its failure as thrown, so that it stops start-up. */
+  private void awaitModel() {
+    try {
+      loading.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A context closing during start-up (a failed start, a test's context) waits for the load, so
+   * that the registry it depends on, closed after this bean, also closes the bundle it installed.
+   */
+  @Override
+  public void destroy() {
+    if (!started.get()) {
+      return;
+    }
+    try {
+      loading.handle((outcome, failure) -> outcome).get(DESTROY_WAIT_S, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("model start-up still running at shutdown: {}", LogSafe.text(e));
+    }
   }
 
   private void warmUpApis(ModelBundle bundle, int requests) {

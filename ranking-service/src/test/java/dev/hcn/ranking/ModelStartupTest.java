@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.DefaultApplicationArguments;
@@ -141,6 +142,55 @@ class ModelStartupTest {
     assertThat(events).hasSize(1);
     assertThat(readiness(0)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
     assertThat(registry.current()).isEmpty();
+  }
+
+  @Test
+  void inAContextTheBundleLoadsWhileTheContextStartsAndReadinessStillWaitsForRun() {
+    ModelStartup startup = startup(TestBundles.path().toString());
+    startup.afterPropertiesSet(); // what the context calls once the bean exists
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (registry.current().isEmpty() && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      // Installed before the runner ran, and no readiness given for it.
+      assertThat(registry.current()).isPresent();
+      assertThat(events).isEmpty();
+      startup.run(new DefaultApplicationArguments());
+      assertThat(events).hasSize(2);
+      assertThat(readiness(0)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+      assertThat(readiness(1)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+      // Loaded once: the runner did not load it again.
+      assertThat(meters.get("hcn.model.swaps").tag("outcome", "ok").counter().count())
+          .isEqualTo(1.0);
+    } finally {
+      startup.destroy();
+      registry.close();
+    }
+  }
+
+  @Test
+  void aBadBundleLoadingInTheBackgroundStillStopsStartUpFromTheRunner() {
+    ModelStartup startup = startup("/nonexistent/bundle");
+    startup.afterPropertiesSet();
+    assertThatThrownBy(() -> startup.run(new DefaultApplicationArguments()))
+        .isInstanceOf(ModelActivator.Refused.class)
+        .hasMessageContaining("manifest.json");
+    assertThat(readiness(events.size() - 1)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+    assertThat(registry.current()).isEmpty();
+    startup.destroy(); // returns at once: the load has ended
+  }
+
+  @Test
+  void aContextClosingDuringTheLoadWaitsForItSoTheRegistryClosesWhatItInstalled() {
+    ModelStartup startup = startup(TestBundles.path().toString());
+    startup.afterPropertiesSet();
+    startup.destroy();
+    try {
+      assertThat(registry.current()).isPresent();
+    } finally {
+      registry.close();
+    }
   }
 
   /** An API whose warm-up is {@code send}. */
