@@ -8,6 +8,7 @@ TrainConfig.patience), then one evaluation on test, with the diversity diagnosti
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import dataclasses
 import json
@@ -84,7 +85,9 @@ def train_epoch(
     model, opt, ds, train_cfg: TrainConfig, rng: np.random.Generator, step=None
 ) -> tuple[float, int]:
     model.train()
-    step = step or BatchStep(model, opt, train_cfg)
+    if step is None:  # a step of its own, closed when the epoch ends
+        with contextlib.closing(BatchStep(model, opt, train_cfg)) as own:
+            return train_epoch(model, opt, ds, train_cfg, rng, own)
     users, ends, items, labels = ds.training_samples(train_cfg.positions_per_user, rng)
     # The loss sum stays on the device (float64, the same sum as Python floats): reading it back
     # every step would make a GPU wait for each step before the next is queued.
@@ -111,15 +114,15 @@ def run_experiment(data_cfg, model_cfg, train_cfg, out_dir, progress=print, exte
     on to the new cap, exactly as a run started with that cap would (each epoch's samples are seeded
     by (seed, epoch)), without repeating the epochs already done. The recorded TrainConfig carries
     the final cap."""
+    if train_cfg.shards > 1 and model_cfg.dropout > 0:
+        # The shards' threads would draw their dropout masks from one generator in no fixed order.
+        raise ValueError("shards > 1 needs dropout 0 (runs would not be reproducible)")
     start, cpu_start = time.time(), time.process_time()
     torch.set_num_threads(train_cfg.threads)
     torch.manual_seed(train_cfg.seed)
     ds = load_dataset(data_cfg)
     model = make_model(data_cfg, model_cfg, ds).to(train_cfg.device)
     opt = torch.optim.Adam(model.parameters(), lr=train_cfg.lr, weight_decay=train_cfg.weight_decay)
-    if train_cfg.shards > 1 and model_cfg.dropout > 0:
-        # The shards' threads would draw their dropout masks from one generator in no fixed order.
-        raise ValueError("shards > 1 needs dropout 0 (runs would not be reproducible)")
     step = BatchStep(model, opt, train_cfg)
     curve, best, best_state, epoch = [], None, None, 0
     while True:

@@ -7,7 +7,7 @@ import torch
 from hcn.checkpoint import make_model
 from hcn.config import DataConfig, ModelConfig, TrainConfig
 from hcn.data import load_dataset
-from hcn.train import BatchStep, add_config_args, configs_from_args
+from hcn.train import BatchStep, add_config_args, configs_from_args, run_experiment
 
 
 def parse(*args):
@@ -99,8 +99,15 @@ def test_sharded_steps_are_the_steps_of_one_pass(ml1m_dir, shards, diversity):
     assert not torch.equal(moved["user_tower.fuse.weight"], parts["user_tower.fuse.weight"])
 
 
-def test_shards_are_refused_where_they_cannot_hold():
+def test_shards_are_refused_where_they_cannot_hold(tmp_path):
     with pytest.raises(ValueError, match="shards"):
         TrainConfig(shards=0)
     with pytest.raises(ValueError, match="shards"):
         TrainConfig(shards=2, device="cuda")
+    with pytest.raises(ValueError, match="dropout"):  # before any data is read: the path is absent
+        run_experiment(
+            DataConfig(path=str(tmp_path / "absent")),
+            ModelConfig(dropout=0.1),
+            TrainConfig(shards=2),
+            tmp_path,
+        )
