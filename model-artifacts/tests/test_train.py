@@ -1,9 +1,9 @@
 import argparse
 
-import numpy as np
 import pytest
 import torch
 
+from hcn.bench_train import batches
 from hcn.checkpoint import make_model
 from hcn.config import DataConfig, ModelConfig, TrainConfig
 from hcn.data import load_dataset
@@ -71,17 +71,9 @@ def sharded_steps(ml1m_dir, shards, diversity=0.0, steps=2):
     ds = load_dataset(data_cfg)
     torch.manual_seed(0)
     model = make_model(data_cfg, ModelConfig(n=3, dim=8, heads=2, layers=2), ds).train()
-    train_cfg = TrainConfig(batch_size=7, shards=shards, diversity=diversity)
+    train_cfg = TrainConfig(batch_size=7, positions_per_user=2, shards=shards, diversity=diversity)
     step = BatchStep(model, torch.optim.Adam(model.parameters(), lr=0.01), train_cfg)
-    users, ends, items, labels = ds.training_samples(2, np.random.default_rng(0))
-    losses = []
-    for i in range(steps):
-        sl = slice(i * 7, (i + 1) * 7)
-        long, short = ds.windows(users[sl], ends[sl])
-        batch = tuple(
-            torch.from_numpy(x) for x in (long, short, ds.user_features[users[sl]], items[sl], labels[sl])
-        )
-        losses.append(float(step(batch)))
+    losses = [float(step(batch)) for batch in batches(ds, train_cfg, steps)]
     step.close()
     return {k: v.detach().clone() for k, v in model.state_dict().items()}, losses
 

@@ -2,6 +2,7 @@ package dev.hcn.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -74,13 +75,5 @@ class ArrivalScheduleTest {
     assertThatThrownBy(() -> new ArrivalSchedule(1, 1, 2)).hasMessageContaining("ramp <= duration");
     assertThatThrownBy(() -> new ArrivalSchedule(1, 0, 0))
         .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  private static org.assertj.core.data.Offset<Double> within(double d) {
-    return org.assertj.core.data.Offset.offset(d);
-  }
-
-  private static org.assertj.core.data.Offset<Long> within(long d) {
-    return org.assertj.core.data.Offset.offset(d);
   }
 }
