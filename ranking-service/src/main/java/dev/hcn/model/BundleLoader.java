@@ -41,11 +41,9 @@ public final class BundleLoader {
   private static final List<String> INPUTS = List.of("long_ids", "short_ids", "user_features");
   private static final String OUTPUT = "interests";
 
-  private final OrtEnvironment env;
   private final ModelProperties.Session options;
 
-  public BundleLoader(OrtEnvironment env, ModelProperties.Session options) {
-    this.env = env;
+  public BundleLoader(ModelProperties.Session options) {
     this.options = options;
   }
 
@@ -76,7 +74,11 @@ public final class BundleLoader {
           e);
     }
     ItemIdIndex index = buildIndex(dir, itemsSpec.ids(), items);
-    OrtSession session = openSession(dir, manifest);
+    // The process-wide environment, fetched here rather than injected: creating it loads ONNX
+    // Runtime's native libraries (about 150 ms), and the first load runs on the model-startup
+    // thread, beside the context's start instead of on its critical path.
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtSession session = openSession(env, dir, manifest);
     try {
       checkSignature(dir, manifest, session);
     } catch (RuntimeException e) {
@@ -250,7 +252,7 @@ public final class BundleLoader {
     }
   }
 
-  private OrtSession openSession(Path dir, BundleManifest manifest) {
+  private OrtSession openSession(OrtEnvironment env, Path dir, BundleManifest manifest) {
     String file = manifest.tower().file();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setIntraOpNumThreads(options.intraOpThreads());

@@ -1,6 +1,5 @@
 package dev.hcn.model;
 
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,7 +31,7 @@ public final class TestBundles {
   }
 
   public static BundleLoader loader() {
-    return new BundleLoader(OrtEnvironment.getEnvironment(), defaultSession());
+    return new BundleLoader(defaultSession());
   }
 
   /** Loads the test bundle; the caller closes it. */

@@ -3,7 +3,6 @@ package dev.hcn.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.onnxruntime.OrtEnvironment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +53,7 @@ class UserTowerTest {
   @Test
   void fixingTheBatchDimensionToOneGivesTheSameInterestsAsADynamicBatch() {
     try (ModelBundle dynamic =
-        new BundleLoader(OrtEnvironment.getEnvironment(), TestBundles.session(false))
-            .load(TestBundles.path())) {
+        new BundleLoader(TestBundles.session(false)).load(TestBundles.path())) {
       for (int u = 0; u < 12; u++) {
         float[] fixed = bundle.tower().interests(input(u));
         assertThat(dynamic.tower().interests(input(u))).containsExactly(fixed, within(1e-5f));
