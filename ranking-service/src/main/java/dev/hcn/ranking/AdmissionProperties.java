@@ -22,7 +22,12 @@ import org.springframework.validation.annotation.Validated;
  *     requests waiting on a slow history store (which has its own budget) hold none.
  * @param maxCandidatesInFlight candidates being scored at once, summed over the running requests (a
  *     request without candidates weighs the whole catalogue); 0 = 200,000 per core, one
- *     largest-allowed request per core. A request heavier than the whole budget still runs, alone.
+ *     largest-allowed request per core. Such a request is split across every core ({@code
+ *     hcn.ranking.parallel-threshold}), so the default runs up to one per core at once, each
+ *     slower; a budget of one largest request keeps them one at a time, which kept their p99 under
+ *     3x and 5x overload at 0.8-1.3x the unloaded p99 instead of up to 2.9x but served about a
+ *     quarter fewer (docs/overload.md), and would refuse whole-catalogue requests that merely
+ *     overlap. A request heavier than the whole budget still runs, alone.
  * @param maxQueueWait longest a call may wait for a thread behind other calls (the gRPC call pool
  *     is sized to the cores, so calls beyond it wait in its queue). A ranking call that the calls
  *     already waiting would keep waiting longer (their measured time shared by the threads) is
