@@ -78,6 +78,7 @@ def load(api: str, target: str, rate: float, a, users: list[str]) -> dict:
     args += ["--warmup", f"{a.warmup}s", "--k", "100", "--users", ",".join(users)]
     if a.candidates:
         args += ["--candidates", str(a.candidates), "--bundle", a.bundle]
+    args += ["--arrivals", a.arrivals]
     return run_load(args)
 
 
@@ -89,6 +90,12 @@ def main(argv=None) -> int:
     p.add_argument("--duration", type=int, default=20, help="measured seconds per run")
     p.add_argument("--warmup", type=int, default=5, help="seconds of the same load first, discarded")
     p.add_argument("--candidates", type=int, default=0, help="candidates per request; 0 = whole catalogue")
+    p.add_argument(
+        "--arrivals",
+        choices=["constant", "poisson"],
+        default="constant",
+        help="one request every 1/rate, or a Poisson stream of that rate (callers that cluster)",
+    )
     p.add_argument("--bundle", default=os.path.join(ROOT, "model-artifacts/bundles/hcn-ml1m"))
     p.add_argument("--http-port", type=int, default=18280)
     p.add_argument("--grpc-port", type=int, default=19290)

@@ -1,6 +1,7 @@
 package dev.hcn.loadtest;
 
 import java.time.Duration;
+import java.util.SplittableRandom;
 
 /**
  * When each request of an open-loop run is due: at a constant {@code rate}, optionally reached by a
@@ -15,7 +16,13 @@ import java.time.Duration;
  *   <li>with a ramp, the number of requests due by time {@code t < ramp} is {@code rate · t² / (2 ·
  *       ramp)} (the integral of a rate growing linearly to {@code rate}), and from {@code ramp} on
  *       requests are due every {@code 1 / rate}, so {@link #count()} is {@code rate · (duration −
- *       ramp / 2)}, rounded.
+ *       ramp / 2)}, rounded;
+ *   <li>{@link #poisson} sends the same number of requests as a Poisson stream of the same rate
+ *       (and ramp): request 0 at offset 0, then request i at {@code offsetAt(S_i)} with {@code S_i}
+ *       the sum of i independent Exp(1) draws (time rescaling: the schedule's mean number of
+ *       requests due by a time is the stream's intensity integrated to it), so without a ramp the
+ *       gaps are exponential with mean {@code 1 / rate}; offsets never decrease, and the same seed
+ *       gives the same offsets.
  * </ul>
  */
 record ArrivalSchedule(double rate, long durationNanos, long rampNanos) {
@@ -39,6 +46,15 @@ record ArrivalSchedule(double rate, long durationNanos, long rampNanos) {
 
   /** When request {@code i} is due, in nanoseconds from the run's start. */
   long offsetNanos(long i) {
+    return offsetAt(i);
+  }
+
+  /**
+   * When the schedule has sent {@code requests} requests (a real number: the inverse of the number
+   * due by a time), in nanoseconds from the run's start.
+   */
+  long offsetAt(double requests) {
+    double i = requests;
     double interval = 1e9 / rate;
     // Requests due during the ramp: rate * ramp / 2 of them.
     if (rampNanos > 0 && i < rate * rampNanos / 2e9) {
@@ -46,5 +62,42 @@ record ArrivalSchedule(double rate, long durationNanos, long rampNanos) {
     }
     // After the ramp each request is due half a ramp later than on the plain schedule.
     return Math.round(i * interval) + rampNanos / 2;
+  }
+
+  /** The offsets of requests 0, 1, 2, ... of one run, in order. */
+  interface Offsets {
+    long next();
+  }
+
+  /** Requests at exactly the schedule's offsets. */
+  Offsets plain() {
+    return new Offsets() {
+      private long i;
+
+      @Override
+      public long next() {
+        return offsetNanos(i++);
+      }
+    };
+  }
+
+  /**
+   * Requests as a Poisson stream of this schedule's rate and ramp (see the class invariants): the
+   * arrivals of many independent callers, which cluster, where {@link #plain} never lets two
+   * requests come closer than {@code 1 / rate}.
+   */
+  Offsets poisson(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    return new Offsets() {
+      private double position;
+
+      @Override
+      public long next() {
+        long offset = offsetAt(position);
+        // An Exp(1) draw; 1 - nextDouble() is in (0, 1], so the log is finite.
+        position -= Math.log(1 - random.nextDouble());
+        return offset;
+      }
+    };
   }
 }

@@ -58,7 +58,12 @@ public final class LoadGenerator {
           return CANNOT_RUN;
         }
         OpenLoop loop =
-            new OpenLoop(sender, o.maxInFlight(), o.deadlineMs(), o.quiet() ? null : err);
+            new OpenLoop(
+                sender,
+                o.maxInFlight(),
+                o.deadlineMs(),
+                o.quiet() ? null : err,
+                o.poissonArrivals() ? o.seed() : null);
         ServerMetrics metrics = o.metricsUrl() == null ? null : new ServerMetrics(o.metricsUrl());
         // The ramp belongs to the first phase: the warm-up, or without one the first measured run.
         Duration measuredRamp = o.warmup().isZero() ? o.ramp() : Duration.ZERO;

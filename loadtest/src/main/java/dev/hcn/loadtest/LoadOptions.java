@@ -13,6 +13,8 @@ import java.util.List;
  * @param rate requests per second (the first rate of {@code --find-max})
  * @param duration measured time per rate
  * @param warmup time at the first rate before measuring, results discarded
+ * @param poissonArrivals requests as a Poisson stream of {@code rate} instead of one every {@code 1
+ *     / rate} (see {@link ArrivalSchedule#poisson})
  * @param ramp how long the first phase (the warm-up, or without one the first measured run) takes
  *     to reach its rate from zero, linearly
  * @param k items per request
@@ -32,7 +34,7 @@ import java.util.List;
  * @param name file-name prefix of those files
  * @param metricsUrl the service's Prometheus endpoint, scraped before and after each run to report
  *     server time per request, or {@code null}
- * @param seed seed of the candidate draw
+ * @param seed seed of the candidate draw and of Poisson arrivals
  * @param json print JSON instead of a table
  * @param quiet no progress line
  */
@@ -42,6 +44,7 @@ record LoadOptions(
     double rate,
     Duration duration,
     Duration warmup,
+    boolean poissonArrivals,
     Duration ramp,
     int k,
     int candidates,
@@ -66,7 +69,7 @@ record LoadOptions(
   static final String USAGE =
       """
       usage: hcn-load [--api grpc|rest] [--target ADDR] [--rate R] [--duration 30s] [--warmup 10s]
-                      [--ramp 30s] [--runs N]
+                      [--arrivals constant|poisson] [--ramp 30s] [--runs N]
                       [--k N] [--candidates N --bundle DIR | (whole catalogue)]
                       [--users 42,1000 | --user-range 1000-1299 | --distinct-users]
                       [--slo p99=10ms] [--find-max [--rate-step R] [--max-rate R]]
@@ -79,6 +82,9 @@ record LoadOptions(
         --rate            requests per second, sent on a fixed schedule (default 100)
         --duration        measured time per rate: 30s, 500ms, 2m (default 30s)
         --warmup          the same load before measuring, discarded (default 10s)
+        --arrivals        constant (default): one request every 1/rate; poisson: the same
+                          rate as a Poisson stream (independent callers, whose requests
+                          cluster), drawn from --seed
         --ramp            the first phase (the warm-up, or without one the first measured run)
                           starts at rate 0 and reaches --rate linearly over this time, as a load
                           balancer's slow start does for a new replica; a measured ramp counts
@@ -88,7 +94,7 @@ record LoadOptions(
                           left out = every request ranks the whole catalogue
         --bundle          model bundle folder (its item_ids.i64 is the catalogue)
         --candidate-sets  distinct candidate lists prepared and used in turn (default 16)
-        --seed            seed of the candidate draw (default 1)
+        --seed            seed of the candidate draw and of Poisson arrivals (default 1)
         --users           fixed set of user ids, used in turn (default 42)
         --user-range      user ids FROM-TO (inclusive), used in turn
         --distinct-users  a new user id for every request (hcn-load-<run>-<n>): no cache helps
@@ -121,6 +127,7 @@ record LoadOptions(
               "--rate",
               "--duration",
               "--warmup",
+              "--arrivals",
               "--ramp",
               "--k",
               "--candidates",
@@ -167,6 +174,7 @@ record LoadOptions(
       throw new Args.UsageException("--duration must be positive");
     }
     Duration warmup = a.duration("--warmup", Duration.ofSeconds(10));
+    boolean poisson = a.choice("--arrivals", "constant", "constant", "poisson").equals("poisson");
     Duration ramp = a.duration("--ramp", Duration.ZERO);
     Duration first = warmup.isZero() ? duration : warmup;
     if (ramp.compareTo(first) > 0) {
@@ -221,6 +229,7 @@ record LoadOptions(
         rate,
         duration,
         warmup,
+        poisson,
         ramp,
         k,
         candidates,
@@ -273,6 +282,7 @@ record LoadOptions(
         distinctUsers
             ? "distinct users"
             : users.size() == 1 ? "user " + users.get(0) : users.size() + " users in turn";
-    return "%s %s, %s, k=%d, %s".formatted(api, target, cands, k, mix);
+    return "%s %s, %s, k=%d, %s%s"
+        .formatted(api, target, cands, k, mix, poissonArrivals ? ", Poisson arrivals" : "");
   }
 }

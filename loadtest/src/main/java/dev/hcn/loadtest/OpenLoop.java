@@ -15,9 +15,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Sends requests on a fixed schedule ({@link ArrivalSchedule}: request i at {@code start + i /
- * rate}, or later during a ramp) whatever the server answers, at most {@code maxInFlight}
- * outstanding. Each latency is recorded twice: from the intended send time and from the actual send
- * (see {@link LatencyStats}).
+ * rate}, or later during a ramp; or as a Poisson stream of that rate) whatever the server answers,
+ * at most {@code maxInFlight} outstanding. Each latency is recorded twice: from the intended send
+ * time and from the actual send (see {@link LatencyStats}).
  */
 final class OpenLoop {
 
@@ -44,6 +44,10 @@ final class OpenLoop {
   private final PrintStream progress;
   private final LongSupplier clock;
   private final LongConsumer park;
+  private final Long poissonSeed;
+
+  /** Runs so far, so that each Poisson run draws its own arrivals. */
+  private long runs;
 
   /**
    * @param deadlineMs the per-request deadline: after the last send the run waits that long plus 5
@@ -51,12 +55,30 @@ final class OpenLoop {
    * @param progress where the once-a-second progress line goes, or {@code null}
    */
   OpenLoop(Sender sender, int maxInFlight, long deadlineMs, PrintStream progress) {
-    this(sender, maxInFlight, deadlineMs, progress, System::nanoTime, LockSupport::parkNanos);
+    this(sender, maxInFlight, deadlineMs, progress, null);
+  }
+
+  /**
+   * @param poissonSeed null: requests at the schedule's fixed offsets; otherwise as a Poisson
+   *     stream of the same rate ({@link ArrivalSchedule#poisson}), run r of this loop drawn from
+   *     seed {@code poissonSeed + r}
+   */
+  OpenLoop(
+      Sender sender, int maxInFlight, long deadlineMs, PrintStream progress, Long poissonSeed) {
+    this(
+        sender,
+        maxInFlight,
+        deadlineMs,
+        progress,
+        System::nanoTime,
+        LockSupport::parkNanos,
+        poissonSeed);
   }
 
   /**
    * With the clock that the schedule and the latencies are read from, and how the schedule waits
-   * for it (nanoseconds): a test's own clock makes the schedule independent of the machine.
+   * for it (nanoseconds): a test's own clock makes the schedule independent of the machine; the
+   * arrivals' seed as in the five-argument constructor.
    */
   OpenLoop(
       Sender sender,
@@ -64,7 +86,9 @@ final class OpenLoop {
       long deadlineMs,
       PrintStream progress,
       LongSupplier clock,
-      LongConsumer park) {
+      LongConsumer park,
+      Long poissonSeed) {
+    this.poissonSeed = poissonSeed;
     this.sender = sender;
     this.maxInFlight = maxInFlight;
     this.drainNanos = TimeUnit.MILLISECONDS.toNanos(deadlineMs) + TimeUnit.SECONDS.toNanos(5);
@@ -84,6 +108,9 @@ final class OpenLoop {
   Result run(double rate, Duration duration, Duration ramp, String phase)
       throws InterruptedException {
     ArrivalSchedule schedule = ArrivalSchedule.of(rate, duration, ramp);
+    ArrivalSchedule.Offsets offsets =
+        poissonSeed == null ? schedule.plain() : schedule.poisson(poissonSeed + runs);
+    runs++;
     long count = schedule.count();
     LatencyStats stats = new LatencyStats();
     Semaphore inFlight = new Semaphore(maxInFlight);
@@ -94,7 +121,7 @@ final class OpenLoop {
         progress == null ? null : ticker(phase, stats, sent, count, start);
     try {
       for (long i = 0; i < count; i++) {
-        long intended = start + schedule.offsetNanos(i);
+        long intended = start + offsets.next();
         long wait;
         while ((wait = intended - clock.getAsLong()) > 0) {
           park.accept(wait);

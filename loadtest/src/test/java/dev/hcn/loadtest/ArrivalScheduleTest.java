@@ -76,4 +76,71 @@ class ArrivalScheduleTest {
     assertThatThrownBy(() -> new ArrivalSchedule(1, 0, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void plainOffsetsAreTheSchedule() {
+    ArrivalSchedule s = new ArrivalSchedule(333.3, 3_000_000_000L, 1_000_000_000L);
+    ArrivalSchedule.Offsets plain = s.plain();
+    for (long i = 0; i <= s.count(); i++) {
+      assertThat(plain.next()).isEqualTo(s.offsetNanos(i));
+    }
+  }
+
+  @Test
+  void poissonArrivalsHaveExponentialGapsOfTheSameMean() {
+    // 100,000 requests at 200/s: gaps of mean 5 ms, exponential, so as variable as they are long
+    // (coefficient of variation 1) and a share e^-1 of them longer than the mean. The tolerances
+    // are several standard errors wide at this count; a constant schedule fails the last two.
+    ArrivalSchedule s = ArrivalSchedule.of(200, Duration.ofSeconds(500), Duration.ZERO);
+    ArrivalSchedule.Offsets offsets = s.poisson(7);
+    long n = s.count();
+    double[] gaps = new double[(int) n - 1];
+    long previous = offsets.next();
+    assertThat(previous).isZero();
+    for (int i = 0; i < gaps.length; i++) {
+      long t = offsets.next();
+      assertThat(t).isGreaterThanOrEqualTo(previous);
+      gaps[i] = t - previous;
+      previous = t;
+    }
+    double mean = java.util.Arrays.stream(gaps).average().orElseThrow();
+    double variance = java.util.Arrays.stream(gaps).map(g -> (g - mean) * (g - mean)).sum() / n;
+    long longer = java.util.Arrays.stream(gaps).filter(g -> g > mean).count();
+    assertThat(mean).isCloseTo(5_000_000, within(100_000.0));
+    assertThat(Math.sqrt(variance) / mean).isCloseTo(1.0, within(0.03));
+    assertThat((double) longer / gaps.length).isCloseTo(Math.exp(-1), within(0.01));
+  }
+
+  @Test
+  void poissonArrivalsFollowTheRamp() {
+    // 1,000/s for 100 s with a 40 s ramp: on average rate t^2 / (2 ramp) requests by t < 40 s,
+    // 5,000 by 20 s and 20,000 by 40 s; the counts of a Poisson stream are within a few square
+    // roots of that (71 and 141).
+    ArrivalSchedule s = new ArrivalSchedule(1_000, 100_000_000_000L, 40_000_000_000L);
+    ArrivalSchedule.Offsets offsets = s.poisson(3);
+    long by20 = 0;
+    long by40 = 0;
+    for (long i = 0; i < s.count(); i++) {
+      long t = offsets.next();
+      by20 += t < 20_000_000_000L ? 1 : 0;
+      by40 += t < 40_000_000_000L ? 1 : 0;
+    }
+    assertThat((double) by20).isCloseTo(5_000, within(400.0));
+    assertThat((double) by40).isCloseTo(20_000, within(700.0));
+  }
+
+  @Test
+  void poissonArrivalsAreReproducibleBySeed() {
+    ArrivalSchedule s = ArrivalSchedule.of(50, Duration.ofSeconds(2), Duration.ZERO);
+    ArrivalSchedule.Offsets a = s.poisson(11);
+    ArrivalSchedule.Offsets b = s.poisson(11);
+    ArrivalSchedule.Offsets other = s.poisson(12);
+    boolean differs = false;
+    for (long i = 0; i < s.count(); i++) {
+      long t = a.next();
+      assertThat(b.next()).isEqualTo(t);
+      differs |= other.next() != t;
+    }
+    assertThat(differs).isTrue();
+  }
 }

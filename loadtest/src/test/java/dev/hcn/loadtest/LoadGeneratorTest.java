@@ -67,6 +67,9 @@ class LoadGeneratorTest {
     assertThat(grpc.candidates()).isZero();
     assertThat(grpc.duration()).isEqualTo(Duration.ofSeconds(30));
     assertThat(grpc.name()).isEqualTo("grpc-100rps-catalogue");
+    assertThat(grpc.poissonArrivals()).isFalse();
+    assertThat(LoadOptions.parse("--arrivals", "poisson").poissonArrivals()).isTrue();
+    assertThat(LoadOptions.parse("--arrivals", "poisson").describe()).endsWith("Poisson arrivals");
 
     var rest =
         LoadOptions.parse(
@@ -102,6 +105,8 @@ class LoadGeneratorTest {
   void badOptionsAreRefused() {
     assertThatThrownBy(() -> LoadOptions.parse("--api", "soap")).hasMessageContaining("--api");
     assertThatThrownBy(() -> LoadOptions.parse("--rate", "0")).hasMessageContaining("--rate");
+    assertThatThrownBy(() -> LoadOptions.parse("--arrivals", "bursty"))
+        .hasMessageContaining("--arrivals");
     assertThatThrownBy(() -> LoadOptions.parse("--speed", "1"))
         .hasMessageContaining("unknown option");
     assertThatThrownBy(() -> LoadOptions.parse("--candidates", "10"))

@@ -37,6 +37,20 @@ class OpenLoopTest {
     };
   }
 
+  /** Answers every request at once and records when, on the test's clock, it was sent. */
+  private static Sender recording(AtomicLong now, List<Long> sentAt) {
+    return new Sender() {
+      @Override
+      public void send(long seq, Outcome outcome) {
+        sentAt.add(now.get());
+        outcome.ok();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   @Test
   void aStalledServerShowsInTheIntendedTimeColumnOnly() throws Exception {
     // 200/s for 1 s, one request outstanding at most; request 10 stalls for 500 ms. The ~100
@@ -74,7 +88,7 @@ class OpenLoopTest {
           @Override
           public void close() {}
         };
-    OpenLoop loop = new OpenLoop(healthy, 64, 2_000, null, now::get, now::addAndGet);
+    OpenLoop loop = new OpenLoop(healthy, 64, 2_000, null, now::get, now::addAndGet, null);
     OpenLoop.Result r = loop.run(200, Duration.ofMillis(500), Duration.ZERO, "test");
 
     assertThat(r.sent()).isEqualTo(100);
@@ -93,18 +107,8 @@ class OpenLoopTest {
   void aRampedRunSendsOnTheRampedSchedule() throws Exception {
     AtomicLong now = new AtomicLong(1_000_000_000L);
     List<Long> sentAt = new ArrayList<>();
-    Sender immediate =
-        new Sender() {
-          @Override
-          public void send(long seq, Outcome outcome) {
-            sentAt.add(now.get());
-            outcome.ok();
-          }
-
-          @Override
-          public void close() {}
-        };
-    OpenLoop loop = new OpenLoop(immediate, 64, 2_000, null, now::get, now::addAndGet);
+    Sender immediate = recording(now, sentAt);
+    OpenLoop loop = new OpenLoop(immediate, 64, 2_000, null, now::get, now::addAndGet, null);
     OpenLoop.Result r = loop.run(100, Duration.ofSeconds(3), Duration.ofSeconds(2), "test");
 
     // 100/s for 3 s with a 2 s ramp: 100 requests in the ramp, 100 after it.
@@ -118,6 +122,27 @@ class OpenLoopTest {
     long start = sentAt.get(0);
     for (int i = 0; i < sentAt.size(); i++) {
       assertThat(sentAt.get(i) - start).isEqualTo(schedule.offsetNanos(i));
+    }
+  }
+
+  @Test
+  void poissonRunsSendAtTheStreamsOffsetsEachRunItsOwn() throws Exception {
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    List<Long> sentAt = new ArrayList<>();
+    Sender immediate = recording(now, sentAt);
+    OpenLoop loop = new OpenLoop(immediate, 64, 2_000, null, now::get, now::addAndGet, 5L);
+    ArrivalSchedule schedule = ArrivalSchedule.of(100, Duration.ofSeconds(2), Duration.ZERO);
+    for (long run = 0; run < 2; run++) {
+      sentAt.clear();
+      OpenLoop.Result r = loop.run(100, Duration.ofSeconds(2), Duration.ZERO, "test");
+      assertThat(r.sent()).isEqualTo(200).isEqualTo(schedule.count());
+      assertThat(r.maxSendLagNanos()).isZero();
+      // Run r draws from seed 5 + r.
+      ArrivalSchedule.Offsets expected = schedule.poisson(5 + run);
+      long start = sentAt.get(0);
+      for (long t : sentAt) {
+        assertThat(t - start).isEqualTo(expected.next());
+      }
     }
   }
 
