@@ -152,7 +152,9 @@ final class OpenLoop {
           outcome.failed(e.getClass().getSimpleName());
         }
       }
-      long scheduleNanos = Math.max(1, schedule.offsetNanos(count));
+      // The run's length is when request `count` would be due: the schedule's end, or for a
+      // Poisson stream its next arrival, which may fall a little before or after that end.
+      long scheduleNanos = Math.max(1, offsets.next());
       long drainEnd = clock.getAsLong() + drainNanos;
       while (stats.completed() < count && clock.getAsLong() < drainEnd) {
         Thread.sleep(2);

@@ -143,6 +143,8 @@ class OpenLoopTest {
       for (long t : sentAt) {
         assertThat(t - start).isEqualTo(expected.next());
       }
+      // The achieved rate is over the stream's own length: up to its next arrival.
+      assertThat(r.scheduleNanos()).isEqualTo(expected.next());
     }
   }
 
