@@ -54,14 +54,13 @@ record ArrivalSchedule(double rate, long durationNanos, long rampNanos) {
    * due by a time), in nanoseconds from the run's start.
    */
   long offsetAt(double requests) {
-    double i = requests;
     double interval = 1e9 / rate;
     // Requests due during the ramp: rate * ramp / 2 of them.
-    if (rampNanos > 0 && i < rate * rampNanos / 2e9) {
-      return Math.round(Math.sqrt(2.0 * rampNanos * i * interval));
+    if (rampNanos > 0 && requests < rate * rampNanos / 2e9) {
+      return Math.round(Math.sqrt(2.0 * rampNanos * requests * interval));
     }
     // After the ramp each request is due half a ramp later than on the plain schedule.
-    return Math.round(i * interval) + rampNanos / 2;
+    return Math.round(requests * interval) + rampNanos / 2;
   }
 
   /** The offsets of requests 0, 1, 2, ... of one run, in order. */

@@ -53,12 +53,6 @@ final class OpenLoop {
    * @param deadlineMs the per-request deadline: after the last send the run waits that long plus 5
    *     s for answers, then counts the missing ones as {@code unfinished}
    * @param progress where the once-a-second progress line goes, or {@code null}
-   */
-  OpenLoop(Sender sender, int maxInFlight, long deadlineMs, PrintStream progress) {
-    this(sender, maxInFlight, deadlineMs, progress, null);
-  }
-
-  /**
    * @param poissonSeed null: requests at the schedule's fixed offsets; otherwise as a Poisson
    *     stream of the same rate ({@link ArrivalSchedule#poisson}), run r of this loop drawn from
    *     seed {@code poissonSeed + r}

@@ -56,7 +56,7 @@ class OpenLoopTest {
     // 200/s for 1 s, one request outstanding at most; request 10 stalls for 500 ms. The ~100
     // requests due during the stall leave late, in a burst: measured from their actual send they
     // look fast, measured from when they were due they waited up to half a second.
-    OpenLoop loop = new OpenLoop(answering(1, 10, 500), 1, 2_000, null);
+    OpenLoop loop = new OpenLoop(answering(1, 10, 500), 1, 2_000, null, null);
     OpenLoop.Result r = loop.run(200, Duration.ofSeconds(1), Duration.ZERO, "test");
 
     assertThat(r.sent()).isEqualTo(200);
@@ -167,7 +167,7 @@ class OpenLoopTest {
           public void close() {}
         };
     // 1 ms deadline: the run waits deadline + 5 s for stragglers, then counts them unfinished.
-    OpenLoop loop = new OpenLoop(flaky, 1_000, 1, null);
+    OpenLoop loop = new OpenLoop(flaky, 1_000, 1, null, null);
     OpenLoop.Result r = loop.run(100, Duration.ofMillis(200), Duration.ZERO, "test");
 
     assertThat(r.sent()).isEqualTo(20);
