@@ -26,7 +26,7 @@ import org.springframework.validation.annotation.Validated;
  *     hcn.ranking.parallel-threshold}), so the default runs up to one per core at once, each
  *     slower; a budget of one largest request keeps them one at a time, which kept their p99 under
  *     3x and 5x overload at 0.8-1.3x the unloaded p99 instead of up to 2.9x but served about a
- *     quarter fewer (docs/overload.md), and refused 16-19 % of them at a third of capacity when
+ *     quarter fewer (docs/overload.md), and refused 16-19 % of them at 20/s (about 17 ms each) when
  *     they arrived as a Poisson stream. A request heavier than the whole budget still runs, alone.
  * @param maxQueueWait longest a call may wait for a thread behind other calls (the gRPC call pool
  *     is sized to the cores, so calls beyond it wait in its queue). A ranking call that the calls
