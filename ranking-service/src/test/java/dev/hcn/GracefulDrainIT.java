@@ -9,13 +9,11 @@ import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,11 +33,7 @@ import org.junit.jupiter.api.Test;
 class GracefulDrainIT {
 
   private static final Duration READINESS_DELAY = Duration.ofSeconds(3);
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private static final HttpClient HTTP = PackagedService.HTTP;
 
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
   private final AtomicLong answered = new AtomicLong();
@@ -49,37 +43,16 @@ class GracefulDrainIT {
 
   @Test
   void sigtermTakesReadinessDownFirstAndFailsNoRequest() throws Exception {
-    int http = freePort();
-    int grpcPort = freePort();
-    int management = freePort();
-    Path jar = Path.of(System.getProperty("hcn.jar"));
-    Process service =
-        new ProcessBuilder(
-                javaBin(),
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                jar.toString(),
-                "--server.port=" + http,
-                "--spring.grpc.server.port=" + grpcPort,
-                "--management.server.port=" + management,
-                "--hcn.model.bundle-path="
-                    + Path.of("../model-artifacts/bundles/hcn-ml1m").toAbsolutePath(),
-                "--hcn.drain.readiness-delay=" + READINESS_DELAY.toMillis() + "ms")
-            .redirectErrorStream(true)
-            .redirectOutput(Path.of("target/graceful-drain-it.log").toFile())
-            .start();
+    PackagedService service =
+        PackagedService.start(
+            "graceful-drain-it.log",
+            PackagedService.REQUIRED_JVM_OPTIONS,
+            "--hcn.drain.readiness-delay=" + READINESS_DELAY.toMillis() + "ms");
     ManagedChannel channel =
-        NettyChannelBuilder.forAddress("localhost", grpcPort).usePlaintext().build();
+        NettyChannelBuilder.forAddress("localhost", service.grpc).usePlaintext().build();
     try {
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (readiness(management) != 200) {
-        assertThat(service.isAlive()).as("service still starting").isTrue();
-        assertThat(System.nanoTime()).as("ready within 120 s").isLessThan(until);
-        Thread.sleep(100);
-      }
-      URI rank = URI.create("http://localhost:" + http + "/v1/rank");
+      service.awaitReady(Duration.ofSeconds(120));
+      URI rank = URI.create("http://localhost:" + service.http + "/v1/rank");
       var grpc = RankingGrpc.newBlockingStub(channel);
       List<Thread> clients = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
@@ -91,9 +64,9 @@ class GracefulDrainIT {
         Thread.sleep(10);
       }
 
-      service.destroy(); // SIGTERM
+      service.process.destroy(); // SIGTERM
       long sigterm = System.nanoTime();
-      while (readiness(management) == 200) {
+      while (service.readiness() == 200) {
         Thread.sleep(20);
       }
       draining.set(true);
@@ -118,17 +91,17 @@ class GracefulDrainIT {
       }
 
       HttpResponse<String> slowAnswer = slow.get(30, TimeUnit.SECONDS);
-      assertThat(service.waitFor(60, TimeUnit.SECONDS)).as("process exited").isTrue();
+      assertThat(service.process.waitFor(60, TimeUnit.SECONDS)).as("process exited").isTrue();
       assertThat(failures).isEmpty();
       assertThat(downAfterMs).as("readiness DOWN soon after SIGTERM").isLessThan(2_000);
       assertThat(answeredWhileDraining.get()).as("answers while readiness was DOWN").isPositive();
       assertThat(slowAnswer.statusCode()).isEqualTo(200);
       assertThat(slowAnswer.body()).contains("\"items\"");
-      assertThat(service.exitValue()).as("exit status after SIGTERM").isIn(0, 143);
+      assertThat(service.process.exitValue()).as("exit status after SIGTERM").isIn(0, 143);
     } finally {
       stop.set(true);
       channel.shutdownNow();
-      service.destroyForcibly();
+      service.process.destroyForcibly();
     }
   }
 
@@ -177,23 +150,6 @@ class GracefulDrainIT {
         .rank(RankRequest.newBuilder().setUserId("42").setK(100).build());
   }
 
-  private static int readiness(int port) {
-    try {
-      return HTTP.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://localhost:" + port + "/actuator/health/readiness"))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
-
   /** A stream that yields {@code body} one byte at a time spread over {@code over}. */
   private static InputStream trickle(String body, Duration over) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -225,15 +181,5 @@ class GracefulDrainIT {
         return 1;
       }
     };
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }

@@ -53,9 +53,12 @@ final class RedisOnlyWhenUsed implements EnvironmentPostProcessor, Ordered {
                 "hcnRedisOnlyWhenUsed", Map.of(EXCLUDE, String.join(",", excluded))));
   }
 
-  /** After the configuration files are read, which may set the source. */
+  /**
+   * After the configuration files are read, which may set the source; just before {@code
+   * aot.AotGuard}, which compares the excludes this leaves with those of the build.
+   */
   @Override
   public int getOrder() {
-    return Ordered.LOWEST_PRECEDENCE;
+    return Ordered.LOWEST_PRECEDENCE - 1;
   }
 }

@@ -3,7 +3,6 @@ package dev.hcn.api.admin;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
 import org.springframework.web.servlet.function.support.HandlerFunctionAdapter;
@@ -13,10 +12,10 @@ import org.springframework.web.servlet.function.support.RouterFunctionMapping;
  * On a separate management port, the child context's dispatcher only consults the handler mappings
  * and adapters defined in that context (Boot's composite ones), and Spring MVC's
  * auto-configuration, which maps router functions in the main context, does not run there: so the
- * admin routes bring their own mapping and adapter.
+ * admin routes bring their own mapping and adapter. Defined whether or not the admin API is on: the
+ * routes themselves match only with a token configured ({@link AdminRoutesConfiguration}).
  */
 @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
-@Conditional(AdminEnabled.class)
 class AdminChildContextConfiguration {
 
   @Bean
