@@ -14,6 +14,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.aot.AotDetector;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -42,8 +43,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
  *   <li>every other property named {@code ….enabled} (Spring Boot's and springdoc's switches,
  *       {@code spring.threads.virtual.enabled}, the health indicators, the gRPC server's features),
  *       except {@code spring.aot.enabled}, which selects the AOT context itself;
- *   <li>every property under {@link #CHOICE_PREFIXES}: auto-configuration excludes, endpoint
- *       exposure and access;
+ *   <li>every property under {@link #CHOICE_PREFIXES}: auto-configuration excludes, the web
+ *       application type, endpoint exposure and access;
  *   <li>whether the management port is the API port, another port or off ({@link
  *       ManagementPortType}): the port numbers themselves are free to change.
  * </ul>
@@ -54,10 +55,10 @@ import org.springframework.core.env.ConfigurableEnvironment;
  *
  * @param values canonical property name to its value, sorted; a missing name is unset
  */
-public record AotChoices(SortedMap<String, String> values) {
+record AotChoices(SortedMap<String, String> values) {
 
   /** Where a Spring AOT build leaves the choices it was built with, inside the jar. */
-  public static final String RESOURCE = "META-INF/hcn/aot-choices.properties";
+  static final String RESOURCE = "META-INF/hcn/aot-choices.properties";
 
   /** The last element of a switch's name. */
   private static final String SWITCH = "enabled";
@@ -72,25 +73,23 @@ public record AotChoices(SortedMap<String, String> values) {
       ConfigurationPropertyName.of(AotDetector.AOT_ENABLED);
 
   static final List<ConfigurationPropertyName> CHOICE_PREFIXES =
-      List.of(
+      Stream.of(
               "spring.autoconfigure.exclude",
               "spring.main.web-application-type",
               "management.endpoints.web.exposure",
-              "management.endpoints.access",
-              "management.endpoints.web.base-path")
-          .stream()
+              "management.endpoints.access")
           .map(ConfigurationPropertyName::of)
           .toList();
 
   /** Not a property: the management port's {@link ManagementPortType}. */
   static final String MANAGEMENT_PORT_TYPE = "management.server.port(type)";
 
-  public AotChoices {
+  AotChoices {
     values = new TreeMap<>(values);
   }
 
   /** The choices in an environment, with placeholders resolved as binding would resolve them. */
-  public static AotChoices of(ConfigurableEnvironment environment) {
+  static AotChoices of(ConfigurableEnvironment environment) {
     Binder binder = Binder.get(environment);
     TreeSet<ConfigurationPropertyName> names = new TreeSet<>();
     for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
@@ -136,7 +135,7 @@ public record AotChoices(SortedMap<String, String> values) {
   /**
    * The recorded choices of the jar this class was loaded from, if it was built with Spring AOT.
    */
-  public static Optional<AotChoices> recorded(ClassLoader loader) {
+  static Optional<AotChoices> recorded(ClassLoader loader) {
     try (InputStream in = loader.getResourceAsStream(RESOURCE)) {
       if (in == null) {
         return Optional.empty();
@@ -166,7 +165,7 @@ public record AotChoices(SortedMap<String, String> values) {
   }
 
   /** The choices as a properties file, sorted, without the date line, so a rebuild is identical. */
-  public String toText() {
+  String toText() {
     StringBuilder text = new StringBuilder();
     for (Map.Entry<String, String> e : values.entrySet()) {
       Properties one = new Properties();
@@ -189,7 +188,7 @@ public record AotChoices(SortedMap<String, String> values) {
    * The first choice, in name order, on which {@code now} differs from these (built) choices, in
    * words; empty when they agree.
    */
-  public Optional<String> differenceFrom(AotChoices now) {
+  Optional<String> differenceFrom(AotChoices now) {
     TreeSet<String> names = new TreeSet<>(values.keySet());
     names.addAll(now.values.keySet());
     for (String name : names) {
