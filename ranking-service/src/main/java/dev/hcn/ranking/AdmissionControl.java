@@ -12,14 +12,16 @@ import org.springframework.stereotype.Component;
 /**
  * Bounds the ranking work in flight. A request takes one of {@link
  * AdmissionProperties#effectiveMaxConcurrent()} slots and, from a budget of candidates, as many
- * units as it scores; when either is short it is refused at once ({@link ErrorType#OVERLOADED}):
- * there is no queue, since under overload a queue only adds its wait to every admitted request.
- * Requests whose deadline passed, that arrived to a full queue for a thread, or that waited too
- * long for a thread while the waits have stayed too long for a while (a standing queue), are
- * refused before any work too. The ranking flow asks twice: {@link #precheck} before the request
- * waits on its history store (refusing cheaply what would be refused anyway), {@link #admit} after
- * it, so that a request waiting on the store holds no slot. Every refusal is counted by reason
- * ({@code hcn.rank.shed}).
+ * units as it scores. Without a slot it is refused at once ({@link ErrorType#OVERLOADED}); short of
+ * candidate room it may wait for it, one request at a time and for at most {@link
+ * AdmissionProperties#maxRoomWait()} (about one large request's time), and is refused after that.
+ * There is no longer queue, since under overload a queue only adds its wait to every admitted
+ * request. Requests whose deadline passed, that arrived to a full queue for a thread, or that
+ * waited too long for a thread while the waits have stayed too long for a while (a standing queue),
+ * are refused before any work too. The ranking flow asks twice: {@link #precheck} before the
+ * request waits on its history store (refusing cheaply what would be refused anyway), {@link
+ * #admit} after it, so that a request waiting on the store holds no slot. Every refusal is counted
+ * by reason ({@code hcn.rank.shed}).
  */
 @Component
 public final class AdmissionControl {
@@ -37,6 +39,7 @@ public final class AdmissionControl {
   private static final long NOT_ABOVE = Long.MIN_VALUE;
 
   private final long maxQueueNanos;
+  private final long maxRoomWaitNanos;
   private final LongSupplier clock;
   // Since when every queued call has waited more than the limit; NOT_ABOVE when the last did not.
   private final AtomicLong aboveSince = new AtomicLong(NOT_ABOVE);
@@ -56,15 +59,22 @@ public final class AdmissionControl {
     this.volumeBudget =
         (int) Math.min(Integer.MAX_VALUE, properties.effectiveMaxCandidatesInFlight());
     this.maxQueueNanos = properties.maxQueueWait().toNanos();
+    this.maxRoomWaitNanos = properties.maxRoomWait().toNanos();
     this.slots = new Semaphore(maxConcurrent);
-    this.volume = new Semaphore(volumeBudget);
+    // Fair when requests may wait for room: the one waiting goes first, however small the requests
+    // arriving after it.
+    this.volume = new Semaphore(volumeBudget, maxRoomWaitNanos > 0);
     this.metrics = metrics;
   }
 
   /** A limiter that admits everything, for ranking outside the serving path and for tests. */
   public static AdmissionControl unlimited(RankingMetrics metrics) {
     return new AdmissionControl(
-        new AdmissionProperties(Integer.MAX_VALUE / 2, Integer.MAX_VALUE, java.time.Duration.ZERO),
+        new AdmissionProperties(
+            Integer.MAX_VALUE / 2,
+            Integer.MAX_VALUE,
+            java.time.Duration.ZERO,
+            java.time.Duration.ZERO),
         metrics);
   }
 
@@ -82,11 +92,40 @@ public final class AdmissionControl {
       throw noSlot(context);
     }
     int weight = weight(candidates);
-    if (!volume.tryAcquire(weight)) {
+    if (!acquireRoom(context, weight)) {
       slots.release();
       throw noVolume(context, weight);
     }
     return new Permit(weight);
+  }
+
+  /**
+   * Takes {@code weight} units of the candidate budget: at once, or, with a room wait configured
+   * and no other request waiting already, after waiting up to that long for running requests to
+   * give units back. The wait runs {@link RequestContext#offCpu off the CPU}, so a transport whose
+   * threads are sized to the cores lends a thread to the calls behind it.
+   */
+  private boolean acquireRoom(RequestContext context, int weight) {
+    if (maxRoomWaitNanos == 0) {
+      return volume.tryAcquire(weight);
+    }
+    if (tryAcquireFairly(weight, 0)) {
+      return true;
+    }
+    if (volume.hasQueuedThreads()) {
+      return false;
+    }
+    return context.offCpu(() -> tryAcquireFairly(weight, maxRoomWaitNanos));
+  }
+
+  /** A timed acquire, which (unlike the untimed one) takes its turn behind a waiting request. */
+  private boolean tryAcquireFairly(int weight, long nanos) {
+    try {
+      return volume.tryAcquire(weight, nanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**
@@ -103,7 +142,8 @@ public final class AdmissionControl {
       throw noSlot(context);
     }
     int weight = weight(candidates);
-    if (volume.availablePermits() < weight) {
+    if (volume.availablePermits() < weight
+        && (maxRoomWaitNanos == 0 || volume.hasQueuedThreads())) {
       throw noVolume(context, weight);
     }
   }
@@ -175,6 +215,11 @@ public final class AdmissionControl {
   /** Free units of the candidate budget now (for tests and diagnostics). */
   int availableVolume() {
     return volume.availablePermits();
+  }
+
+  /** Whether a request is waiting for candidate room now (for tests and diagnostics). */
+  boolean someoneWaitsForRoom() {
+    return volume.hasQueuedThreads();
   }
 
   /** At least one unit (the tower runs for every request), at most the whole budget. */

@@ -11,9 +11,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How much ranking work runs at once; what is beyond it is refused at once ({@link
- * ErrorType#OVERLOADED}) instead of queueing, so that admitted requests keep their unloaded latency
- * and probes keep answering.
+ * How much ranking work runs at once; what is beyond it is refused ({@link ErrorType#OVERLOADED})
+ * instead of queueing, at once or after a wait bounded to about one request's time, so that
+ * admitted requests keep their unloaded latency and probes keep answering.
  *
  * @param maxConcurrent ranking and interests requests running at once; 0 = twice the number of
  *     cores. Ranking is CPU-bound: one request per core keeps every core busy, the second per core
@@ -21,13 +21,13 @@ import org.springframework.validation.annotation.Validated;
  *     without doubling the latency of each. A request takes its slot after its history is read, so
  *     requests waiting on a slow history store (which has its own budget) hold none.
  * @param maxCandidatesInFlight candidates being scored at once, summed over the running requests (a
- *     request without candidates weighs the whole catalogue); 0 = 200,000 per core, one
- *     largest-allowed request per core. Such a request is split across every core ({@code
- *     hcn.ranking.parallel-threshold}), so the default runs up to one per core at once, each
- *     slower; a budget of one largest request keeps them one at a time, which kept their p99 under
- *     3x and 5x overload at 0.8-1.3x the unloaded p99 instead of up to 2.9x but served about a
- *     quarter fewer (docs/overload.md), and refused 16-19 % of them at 20/s (about 17 ms each) when
- *     they arrived as a Poisson stream. A request heavier than the whole budget still runs, alone.
+ *     request without candidates weighs the whole catalogue); 0 = 200,000, one request of the
+ *     default {@code hcn.ranking.max-candidates} at a time. Such a request is split across every
+ *     core ({@code hcn.ranking.parallel-threshold}), so two at once would each take about twice as
+ *     long: with a budget of 200,000 per core, gRPC's p99 at 5x overload reached 1.2-2.9x the
+ *     unloaded p99, with this one (and {@code maxRoomWait}) 0.95-1.5x, for up to 0.84x as many
+ *     requests served at 5x (docs/overload.md). A request heavier than the whole budget still runs,
+ *     alone.
  * @param maxQueueWait longest a call may wait for a thread behind other calls (the gRPC call pool
  *     is sized to the cores, so calls beyond it wait in its queue). A ranking call that the calls
  *     already waiting would keep waiting longer (their measured time shared by the threads) is
@@ -35,6 +35,13 @@ import org.springframework.validation.annotation.Validated;
  *     standing queue, not a burst or a scheduler stall), calls are refused without any work until
  *     one waits less. 10 ms is about the unloaded p99 of a whole-catalogue request on two cores, so
  *     an admitted call waits at most about as long as it takes. 0 = no limit.
+ * @param maxRoomWait longest a request may wait for room in the candidate budget, when no other
+ *     request is waiting for room already (while one waits, later requests short of room are
+ *     refused at once, even ones that would fit: the waiting one goes first). 15 ms is about the
+ *     time of one whole-catalogue request on two cores (200,000 candidates), so a request that
+ *     arrives while another runs waits for it instead of being refused: with Poisson arrivals at
+ *     the sustainable rate, refusing at once shed 16-19 % of them, waiting 0.75-1.5 %. 0 = refused
+ *     at once.
  */
 @Validated
 @ConfigurationProperties("hcn.ranking.admission")
@@ -42,10 +49,14 @@ public record AdmissionProperties(
     @DefaultValue("0") @Min(0) @Max(100_000) int maxConcurrent,
     @DefaultValue("0") @Min(0) long maxCandidatesInFlight,
     @DefaultValue("10ms") @NotNull @DurationMin(millis = 0) @DurationMax(minutes = 1)
-        Duration maxQueueWait) {
+        Duration maxQueueWait,
+    @DefaultValue("15ms") @NotNull @DurationMin(millis = 0) @DurationMax(seconds = 10)
+        Duration maxRoomWait) {
 
-  /** Candidates per core of the default volume budget. */
-  static final long CANDIDATES_PER_CORE = 200_000;
+  /**
+   * The default candidate budget: one request of the default {@code hcn.ranking.max-candidates}.
+   */
+  static final long DEFAULT_CANDIDATES_IN_FLIGHT = 200_000;
 
   /** Resolved request limit. */
   public int effectiveMaxConcurrent() {
@@ -54,8 +65,6 @@ public record AdmissionProperties(
 
   /** Resolved candidate budget. */
   public long effectiveMaxCandidatesInFlight() {
-    return maxCandidatesInFlight > 0
-        ? maxCandidatesInFlight
-        : CANDIDATES_PER_CORE * Runtime.getRuntime().availableProcessors();
+    return maxCandidatesInFlight > 0 ? maxCandidatesInFlight : DEFAULT_CANDIDATES_IN_FLIGHT;
   }
 }

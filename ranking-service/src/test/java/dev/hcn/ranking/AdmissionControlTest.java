@@ -7,6 +7,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -21,7 +25,13 @@ class AdmissionControlTest {
   private final RankingMetrics metrics = new RankingMetrics(meters);
 
   private AdmissionControl limiter(int concurrent, long candidates, Duration queue) {
-    return new AdmissionControl(new AdmissionProperties(concurrent, candidates, queue), metrics);
+    return limiter(concurrent, candidates, queue, Duration.ZERO);
+  }
+
+  private AdmissionControl limiter(
+      int concurrent, long candidates, Duration queue, Duration roomWait) {
+    return new AdmissionControl(
+        new AdmissionProperties(concurrent, candidates, queue, roomWait), metrics);
   }
 
   private static RequestContext context(long queuedNanos, boolean expired) {
@@ -92,6 +102,112 @@ class AdmissionControlTest {
     assertThat(admission.availableVolume()).isEqualTo(100);
   }
 
+  /** A context that counts the waits it was asked to run off the CPU. */
+  private static final class CountingOffCpu implements RequestContext {
+    final AtomicInteger offCpu = new AtomicInteger();
+
+    @Override
+    public String api() {
+      return "rest";
+    }
+
+    @Override
+    public void checkpoint() {}
+
+    @Override
+    public <T> T offCpu(Supplier<T> wait) {
+      offCpu.incrementAndGet();
+      return wait.get();
+    }
+  }
+
+  private static CompletableFuture<AdmissionControl.Permit> admitOnAnotherThread(
+      AdmissionControl admission, RequestContext context, long candidates) {
+    var admitted = new CompletableFuture<AdmissionControl.Permit>();
+    Thread.ofPlatform()
+        .start(
+            () -> {
+              try {
+                admitted.complete(admission.admit(context, candidates));
+              } catch (RuntimeException e) {
+                admitted.completeExceptionally(e);
+              }
+            });
+    return admitted;
+  }
+
+  /** Until a request waits for room; fails if the one meant to wait ended instead. */
+  private static void awaitWaiter(AdmissionControl admission, CompletableFuture<?> waiting)
+      throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!admission.someoneWaitsForRoom()) {
+      assertThat(waiting).as("the request meant to wait").isNotDone();
+      assertThat(System.nanoTime()).as("waiting within 10 s").isLessThan(until);
+      Thread.sleep(1);
+    }
+  }
+
+  @Test
+  void aRequestShortOfRoomWaitsForItOffTheCpuAndRunsWhenItFrees() throws Exception {
+    var admission = limiter(10, 100, Duration.ZERO, Duration.ofSeconds(10));
+    var running = admission.admit(FRESH, 60);
+    var waiter = new CountingOffCpu();
+    var admitted = admitOnAnotherThread(admission, waiter, 60);
+    awaitWaiter(admission, admitted);
+    assertThat(admitted).isNotDone();
+    running.close();
+    try (var permit = admitted.get(10, TimeUnit.SECONDS)) {
+      assertThat(admission.availableVolume()).isEqualTo(40);
+    }
+    assertThat(waiter.offCpu).hasValue(1);
+    assertThat(shed("volume")).isZero();
+    assertThat(admission.availableVolume()).isEqualTo(100);
+    assertThat(admission.availableSlots()).isEqualTo(10);
+  }
+
+  @Test
+  void whileOneWaitsForRoomTheNextAreRefusedAtOnceEvenIfTheyWouldFit() throws Exception {
+    var admission = limiter(10, 100, Duration.ZERO, Duration.ofSeconds(10));
+    var running = admission.admit(FRESH, 60);
+    var admitted = admitOnAnotherThread(admission, FRESH, 60);
+    awaitWaiter(admission, admitted);
+    var late = new CountingOffCpu();
+    assertOverloaded(() -> admission.precheck(late, 60));
+    assertOverloaded(() -> admission.admit(late, 60));
+    // 10 would fit in the 40 left, but the waiting request goes first.
+    assertOverloaded(() -> admission.admit(late, 10));
+    assertThat(late.offCpu).hasValue(0);
+    assertThat(shed("volume")).isEqualTo(3);
+    running.close();
+    admitted.get(10, TimeUnit.SECONDS).close();
+    assertThat(admission.availableVolume()).isEqualTo(100);
+    assertThat(admission.availableSlots()).isEqualTo(10);
+  }
+
+  @Test
+  void aWaitForRoomEndsInARefusalAfterItsLimit() {
+    Duration limit = Duration.ofMillis(200);
+    var admission = limiter(10, 100, Duration.ZERO, limit);
+    try (var running = admission.admit(FRESH, 60)) {
+      // Passing the precheck: no one waits, so this request may.
+      admission.precheck(FRESH, 60);
+      long start = System.nanoTime();
+      RankingException refused = null;
+      try {
+        admission.admit(FRESH, 60).close();
+      } catch (RankingException e) {
+        refused = e;
+      }
+      long waited = System.nanoTime() - start;
+      assertThat(refused).isNotNull();
+      assertThat(refused.type()).isEqualTo(ErrorType.OVERLOADED);
+      assertThat(waited).isGreaterThanOrEqualTo(limit.toNanos());
+      assertThat(shed("volume")).isEqualTo(1);
+      assertThat(admission.availableSlots()).isEqualTo(9);
+      assertThat(admission.someoneWaitsForRoom()).isFalse();
+    }
+  }
+
   @Test
   void aRequestHeavierThanTheWholeBudgetRunsAlone() {
     var admission = limiter(10, 100, Duration.ZERO);
@@ -119,7 +235,9 @@ class AdmissionControlTest {
     long[] now = {1_000_000_000L};
     var admission =
         new AdmissionControl(
-            new AdmissionProperties(4, 100, Duration.ofMillis(10)), metrics, () -> now[0]);
+            new AdmissionProperties(4, 100, Duration.ofMillis(10), Duration.ZERO),
+            metrics,
+            () -> now[0]);
     RequestContext slow = context(Duration.ofMillis(11).toNanos(), false);
     RequestContext quick = context(Duration.ofMillis(9).toNanos(), false);
     // A burst or a stall: long waits for less than the standing-queue interval are admitted.
@@ -141,7 +259,8 @@ class AdmissionControlTest {
     assertThat(shed("queue")).isEqualTo(2);
     // 0 = no limit on the wait
     var unlimited =
-        new AdmissionControl(new AdmissionProperties(4, 100, Duration.ZERO), metrics, () -> now[0]);
+        new AdmissionControl(
+            new AdmissionProperties(4, 100, Duration.ZERO, Duration.ZERO), metrics, () -> now[0]);
     unlimited.admit(context(Duration.ofMinutes(5).toNanos(), false), 1).close();
     now[0] += Duration.ofSeconds(1).toNanos();
     unlimited.admit(context(Duration.ofMinutes(5).toNanos(), false), 1).close();
@@ -194,8 +313,9 @@ class AdmissionControlTest {
           var p = context.getBean(AdmissionProperties.class);
           int cores = Runtime.getRuntime().availableProcessors();
           assertThat(p.effectiveMaxConcurrent()).isEqualTo(2 * cores);
-          assertThat(p.effectiveMaxCandidatesInFlight()).isEqualTo(200_000L * cores);
+          assertThat(p.effectiveMaxCandidatesInFlight()).isEqualTo(200_000L);
           assertThat(p.maxQueueWait()).isEqualTo(Duration.ofMillis(10));
+          assertThat(p.maxRoomWait()).isEqualTo(Duration.ofMillis(15));
         });
     runner
         .withPropertyValues(
@@ -216,7 +336,9 @@ class AdmissionControlTest {
           "hcn.ranking.admission.max-concurrent=-1",
           "hcn.ranking.admission.max-candidates-in-flight=-5",
           "hcn.ranking.admission.max-queue-wait=-1ms",
-          "hcn.ranking.admission.max-queue-wait=2h"
+          "hcn.ranking.admission.max-queue-wait=2h",
+          "hcn.ranking.admission.max-room-wait=-1ms",
+          "hcn.ranking.admission.max-room-wait=1m"
         }) {
       runner.withPropertyValues(bad).run(context -> assertThat(context).as(bad).hasFailed());
     }

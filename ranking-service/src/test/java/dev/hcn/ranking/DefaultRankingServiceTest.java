@@ -319,7 +319,8 @@ class DefaultRankingServiceTest {
   /** Admission with a single request slot and room for any candidate count. */
   private static AdmissionControl oneSlot(SimpleMeterRegistry meters) {
     return new AdmissionControl(
-        new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO), new RankingMetrics(meters));
+        new AdmissionProperties(1, 1_000_000, java.time.Duration.ZERO, java.time.Duration.ZERO),
+        new RankingMetrics(meters));
   }
 
   private static double requests(SimpleMeterRegistry meters, String outcome) {
@@ -399,7 +400,8 @@ class DefaultRankingServiceTest {
     // Room for one whole-catalogue request, or for a small one beside a nearly whole one.
     var admission =
         new AdmissionControl(
-            new AdmissionProperties(10, catalogue, java.time.Duration.ZERO),
+            new AdmissionProperties(
+                10, catalogue, java.time.Duration.ZERO, java.time.Duration.ZERO),
             new RankingMetrics(meters));
     var s = admitting(id -> UserHistory.EMPTY, meters, admission);
     try (var held = admission.admit(RequestContext.unbounded("test"), 1)) {
