@@ -15,13 +15,13 @@ import org.springframework.stereotype.Component;
  * units as it scores. Without a slot it is refused at once ({@link ErrorType#OVERLOADED}); short of
  * candidate room it may wait for it, one request at a time and for at most {@link
  * AdmissionProperties#maxRoomWait()} (about one large request's time), and is refused after that.
- * There is no longer queue, since under overload a queue only adds its wait to every admitted
- * request. Requests whose deadline passed, that arrived to a full queue for a thread, or that
- * waited too long for a thread while the waits have stayed too long for a while (a standing queue),
- * are refused before any work too. The ranking flow asks twice: {@link #precheck} before the
- * request waits on its history store (refusing cheaply what would be refused anyway), {@link
- * #admit} after it, so that a request waiting on the store holds no slot. Every refusal is counted
- * by reason ({@code hcn.rank.shed}).
+ * There is no queue beyond that one waiting request (two that arrive at the same instant may both
+ * wait), since under overload a queue only adds its wait to every admitted request. Requests whose
+ * deadline passed, that arrived to a full queue for a thread, or that waited too long for a thread
+ * while the waits have stayed too long for a while (a standing queue), are refused before any work
+ * too. The ranking flow asks twice: {@link #precheck} before the request waits on its history store
+ * (refusing cheaply what would be refused anyway), {@link #admit} after it, so that a request
+ * waiting on the store holds no slot. Every refusal is counted by reason ({@code hcn.rank.shed}).
  */
 @Component
 public final class AdmissionControl {
