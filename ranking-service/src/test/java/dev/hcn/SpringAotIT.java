@@ -10,6 +10,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged jar with the deployed JVM options ({@code deploy/jvm.options}, Spring AOT on): the
- * AOT context serves the build's configuration (REST, gRPC, the API description, metrics), with or
- * without an admin token, and a start whose configuration would choose other beans gets them,
- * through the ordinary start.
+ * AOT context serves the build's configuration (REST, gRPC, the API description, metrics, a model
+ * swap), with or without an admin token, and a start whose configuration would choose other beans
+ * gets them, through the ordinary start.
  */
 class SpringAotIT {
 
@@ -72,6 +73,18 @@ class SpringAotIT {
                   .statusCode())
           .isEqualTo(200);
       assertThat(service.get(service.management, "/admin/model").statusCode()).isEqualTo(401);
+      // A swap loads, checks and warms a bundle through beans the AOT context created.
+      String bundle = Path.of("../model-artifacts/bundles/hcn-ml1m").toAbsolutePath().toString();
+      HttpResponse<String> swapped =
+          PackagedService.HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://localhost:" + service.management + "/admin/model"))
+                  .header("Authorization", "Bearer it-admin-token")
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"bundlePath\": \"" + bundle + "\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(swapped.statusCode()).as(swapped.body()).isEqualTo(200);
     }
   }
 
