@@ -60,6 +60,19 @@ public final class BundleFixtures {
     return dir;
   }
 
+  /**
+   * A copy whose second item id repeats the first, with sha256 updated: the checksums pass, the id
+   * index refuses the duplicate.
+   */
+  public static Path duplicateItemId(Path parent) {
+    Path dir = copy(TestBundles.path(), parent.resolve("duplicate-item-id"));
+    byte[] ids = read(dir.resolve("item_ids.i64"));
+    // Row 0 is the padding row; rows 1 and 2 are the first two items.
+    System.arraycopy(ids, Long.BYTES, ids, 2 * Long.BYTES, Long.BYTES);
+    replaceFile(dir, "item_ids.i64", ids);
+    return dir;
+  }
+
   /** A copy with an unparsable manifest. */
   public static Path badManifest(Path parent) {
     Path dir = copy(TestBundles.path(), parent.resolve("bad-manifest"));

@@ -14,17 +14,25 @@ import dev.hcn.model.TestBundles;
 import dev.hcn.scoring.TopKScorer;
 import dev.hcn.scoring.VectorScoringKernel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Swap and rollback: every check refuses a bundle broken its way, and the old one keeps serving.
+ * Swap, rollback and the watched folder: every check refuses a bundle broken its way, and the old
+ * one keeps serving.
  */
 class ModelActivatorTest {
 
@@ -33,6 +41,9 @@ class ModelActivatorTest {
   private final ModelRegistry registry = new ModelRegistry();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final RankingMetrics metrics = new RankingMetrics(meters);
+  // Bundles the service warmed up, and a failure to make their warm-up throw (null: none).
+  private final List<ModelBundle> warmed = new ArrayList<>();
+  private RuntimeException warmUpFailure;
   private final DefaultRankingService service =
       new DefaultRankingService(
           registry,
@@ -41,7 +52,16 @@ class ModelActivatorTest {
           new TopKScorer(new VectorScoringKernel(), 20_000, null),
           TestRanking.LIMITS,
           metrics,
-          AdmissionControl.unlimited(metrics));
+          AdmissionControl.unlimited(metrics)) {
+        @Override
+        public void warmUp(ModelBundle bundle, int towerRuns) {
+          warmed.add(bundle);
+          if (warmUpFailure != null) {
+            throw warmUpFailure;
+          }
+          super.warmUp(bundle, towerRuns);
+        }
+      };
   private final ModelActivator activator =
       new ModelActivator(
           TestBundles.loader(),
@@ -88,6 +108,7 @@ class ModelActivatorTest {
   enum Broken {
     MANIFEST(BundleCheck.MANIFEST, BundleFixtures::badManifest),
     CHECKSUM(BundleCheck.CHECKSUM, BundleFixtures::badChecksum),
+    ITEMS(BundleCheck.ITEMS, BundleFixtures::duplicateItemId),
     SIGNATURE(BundleCheck.ONNX_SIGNATURE, BundleFixtures::wrongSignature),
     GOLDEN(BundleCheck.GOLDEN, BundleFixtures::failsGolden);
 
@@ -122,6 +143,110 @@ class ModelActivatorTest {
             new RankQuery(null, null, 5, new long[] {1, 2}, java.util.Map.of(), false),
             RequestContext.unbounded("test"));
     assertThat(result.modelVersion()).isEqualTo(serving.version());
+  }
+
+  @Test
+  void aBundleWhoseWarmUpFailsIsRefusedAsWarmUpAndClosed() {
+    activator.activate(TestBundles.path(), ModelActivator.Action.STARTUP);
+    ModelBundle serving = registry.current().orElseThrow();
+    warmed.clear();
+    warmUpFailure = new IllegalStateException("the warm-up ran out of native memory");
+
+    assertThatThrownBy(() -> activator.activate(BundleFixtures.SECOND, ModelActivator.Action.ADMIN))
+        .isInstanceOfSatisfying(
+            ModelActivator.Refused.class,
+            e -> {
+              assertThat(e.check()).isEqualTo(BundleCheck.WARM_UP.slug());
+              assertThat(e).hasMessageContaining("ran out of native memory");
+            });
+
+    // It passed every earlier check, so it was warmed; refused, it is closed again.
+    assertThat(warmed).singleElement().satisfies(b -> assertThat(b.released()).isTrue());
+    assertThat(registry.current()).containsSame(serving);
+    assertThat(serving.released()).isFalse();
+    assertThat(activator.previous()).isEmpty();
+    assertThat(count("admin", BundleCheck.WARM_UP.slug())).isEqualTo(1);
+  }
+
+  /**
+   * {@link ModelWatcher}: a {@code current} link that moves, as a Kubernetes volume update does.
+   */
+  @Nested
+  class WatchedFolder {
+
+    private Path link;
+    private ModelWatcher watcher;
+
+    @BeforeEach
+    void serveThroughALink() throws IOException {
+      link = tmp.resolve("current");
+      Files.createSymbolicLink(link, TestBundles.path());
+      // As ModelStartup does: the first bundle comes through the link.
+      activator.activate(link, ModelActivator.Action.STARTUP);
+      watcher =
+          new ModelWatcher(
+              activator,
+              new ModelProperties(
+                  link.toString(),
+                  2,
+                  0,
+                  TestBundles.defaultSession(),
+                  // Longer than the test: the test calls poll() itself.
+                  new ModelProperties.Watch(true, Duration.ofHours(1))));
+      watcher.run(null);
+    }
+
+    @AfterEach
+    void stop() {
+      watcher.destroy();
+    }
+
+    @Test
+    void activatesTheTargetWhenTheLinkMovesAndNothingWhileItStays() throws IOException {
+      watcher.poll();
+      assertThat(activator.serving()).contains(TestBundles.path());
+      assertThat(count("watch", "ok")).isZero();
+
+      repoint(BundleFixtures.SECOND);
+      watcher.poll();
+      assertThat(activator.serving()).contains(BundleFixtures.SECOND);
+      assertThat(service.model().name()).isEqualTo("synthetic-2000");
+      assertThat(count("watch", "ok")).isEqualTo(1);
+
+      watcher.poll();
+      assertThat(count("watch", "ok")).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedTargetIsNotRetriedUntilTheLinkMovesAgain() throws IOException {
+      ModelBundle serving = registry.current().orElseThrow();
+      repoint(BundleFixtures.badChecksum(tmp));
+      watcher.poll();
+      watcher.poll();
+      assertThat(count("watch", BundleCheck.CHECKSUM.slug())).isEqualTo(1);
+      assertThat(registry.current()).containsSame(serving);
+
+      repoint(BundleFixtures.SECOND);
+      watcher.poll();
+      assertThat(activator.serving()).contains(BundleFixtures.SECOND);
+    }
+
+    @Test
+    void aRollbackThroughTheAdminApiIsNotUndoneByTheUnmovedLink() throws IOException {
+      repoint(BundleFixtures.SECOND);
+      watcher.poll();
+      activator.rollback();
+      watcher.poll();
+      assertThat(activator.serving()).contains(TestBundles.path());
+      assertThat(count("watch", "ok")).isEqualTo(1);
+    }
+
+    /** Moves the link atomically, as a volume update swaps its {@code ..data} link. */
+    private void repoint(Path target) throws IOException {
+      Path next = tmp.resolve("current.next");
+      Files.createSymbolicLink(next, target);
+      Files.move(next, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   @Test
