@@ -3,12 +3,19 @@ package dev.hcn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hcn.api.grpc.v1.RankRequest;
+import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.RankingGrpc;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,9 +33,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged jar as a real process under REST and gRPC load, sent SIGTERM: readiness must go DOWN
- * while requests are still answered, a request whose body is still arriving when the listeners
- * close must finish, no request may fail or see its connection reset, and the process must exit.
- * Clients stop sending shortly after they see readiness DOWN, as a balancer would.
+ * (503) while requests are still answered, a REST request whose body is still arriving when the
+ * listeners close and a gRPC call whose message arrives only after the gRPC port has closed must
+ * both finish, no request may fail or see its connection reset, and the process must exit. Clients
+ * stop sending shortly after they see readiness DOWN, as a balancer would.
  */
 class GracefulDrainIT {
 
@@ -66,7 +74,8 @@ class GracefulDrainIT {
 
       service.process.destroy(); // SIGTERM
       long sigterm = System.nanoTime();
-      while (service.readiness() == 200) {
+      int readiness;
+      while ((readiness = service.readiness()) == 200) {
         Thread.sleep(20);
       }
       draining.set(true);
@@ -84,19 +93,34 @@ class GracefulDrainIT {
                                   READINESS_DELAY.plusSeconds(2))))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
+      // A gRPC call opened now (its stream exists on the server) whose request comes later.
+      CompletableFuture<RankResponse> slowGrpc = new CompletableFuture<>();
+      ClientCall<RankRequest, RankResponse> call =
+          channel.newCall(
+              RankingGrpc.getRankMethod(),
+              CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
+      call.start(answerTo(slowGrpc), new Metadata());
+      call.request(1);
       Thread.sleep(500); // a balancer's reaction time: requests keep coming for a moment
       stop.set(true);
       for (Thread client : clients) {
         client.join(10_000);
       }
+      boolean grpcPortClosed = awaitClosed(service.grpc, Duration.ofSeconds(30));
+      call.sendMessage(RankRequest.newBuilder().setUserId("42").setK(10).build());
+      call.halfClose();
 
       HttpResponse<String> slowAnswer = slow.get(30, TimeUnit.SECONDS);
+      RankResponse slowGrpcAnswer = slowGrpc.get(30, TimeUnit.SECONDS);
       assertThat(service.process.waitFor(60, TimeUnit.SECONDS)).as("process exited").isTrue();
       assertThat(failures).isEmpty();
+      assertThat(readiness).as("readiness once not UP").isEqualTo(503);
       assertThat(downAfterMs).as("readiness DOWN soon after SIGTERM").isLessThan(2_000);
       assertThat(answeredWhileDraining.get()).as("answers while readiness was DOWN").isPositive();
       assertThat(slowAnswer.statusCode()).isEqualTo(200);
       assertThat(slowAnswer.body()).contains("\"items\"");
+      assertThat(grpcPortClosed).as("gRPC port closed while the call was open").isTrue();
+      assertThat(slowGrpcAnswer.getItemsCount()).isEqualTo(10);
       assertThat(service.process.exitValue()).as("exit status after SIGTERM").isIn(0, 143);
     } finally {
       stop.set(true);
@@ -148,6 +172,43 @@ class GracefulDrainIT {
   private static void grpc(RankingGrpc.RankingBlockingStub stub) {
     stub.withDeadlineAfter(10, TimeUnit.SECONDS)
         .rank(RankRequest.newBuilder().setUserId("42").setK(100).build());
+  }
+
+  private static ClientCall.Listener<RankResponse> answerTo(
+      CompletableFuture<RankResponse> answer) {
+    return new ClientCall.Listener<>() {
+      private RankResponse response;
+
+      @Override
+      public void onMessage(RankResponse message) {
+        response = message;
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        if (status.isOk() && response != null) {
+          answer.complete(response);
+        } else {
+          answer.completeExceptionally(status.asRuntimeException(trailers));
+        }
+      }
+    };
+  }
+
+  /**
+   * Waits until {@code port} refuses new connections; false if it still accepts after {@code max}.
+   */
+  private static boolean awaitClosed(int port, Duration max) throws InterruptedException {
+    long until = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < until) {
+      try (Socket probe = new Socket()) {
+        probe.connect(new InetSocketAddress("localhost", port), 1_000);
+      } catch (IOException refused) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
   }
 
   /** A stream that yields {@code body} one byte at a time spread over {@code over}. */
