@@ -18,7 +18,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The Kubernetes manifest drains as the service expects: a preStop pause, a grace period that
  * covers the pause, the readiness drain and in-flight requests, a disruption budget and a CPU
- * autoscaler that select this Deployment.
+ * autoscaler that select this Deployment; probes on the management port, which the Service leaves
+ * out.
  */
 class DeployManifestTest {
 
@@ -60,6 +61,49 @@ class DeployManifestTest {
     assertThat(((Number) spec.get("minReplicas")).intValue()).isGreaterThanOrEqualTo(2);
     Map<String, Object> metric = map(list(spec, "metrics").getFirst());
     assertThat(map(metric, "resource")).containsEntry("name", "cpu");
+  }
+
+  @Test
+  void probesUseTheManagementPortAndTheServicePublishesOnlyTheApis() throws IOException {
+    Map<String, Object> container =
+        map(
+            list(map(map(map(only("Deployment"), "spec"), "template"), "spec"), "containers")
+                .getFirst());
+    Map<String, Integer> ports = new java.util.HashMap<>();
+    for (Object port : list(container, "ports")) {
+      ports.put(
+          (String) map(port).get("name"), ((Number) map(port).get("containerPort")).intValue());
+    }
+    int managementPort = managementPort();
+    assertThat(ports).containsEntry("management", managementPort);
+    for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+      assertThat(map(map(container, probe), "httpGet"))
+          .as(probe)
+          .containsEntry("port", "management");
+    }
+    List<Object> published = new ArrayList<>();
+    for (Object port : list(map(only("Service"), "spec"), "ports")) {
+      published.add(map(port).get("port"));
+      published.add(map(port).get("targetPort"));
+    }
+    assertThat(published)
+        .isNotEmpty()
+        .doesNotContain("management", managementPort)
+        .contains("http", "grpc");
+  }
+
+  @Test
+  void theAutoscalerAloneSetsTheReplicaCount() throws IOException {
+    // A replica count in the Deployment would reset the autoscaler's on every kubectl apply.
+    assertThat(map(only("Deployment"), "spec")).doesNotContainKey("replicas");
+  }
+
+  /** {@code management.server.port} as the service's application.yml sets it. */
+  private static int managementPort() throws IOException {
+    try (var in = DeployManifestTest.class.getResourceAsStream("/application.yml")) {
+      Map<String, Object> application = new Yaml().load(in);
+      return ((Number) map(map(application, "management"), "server").get("port")).intValue();
+    }
   }
 
   private static Map<String, Object> only(String kind) throws IOException {
