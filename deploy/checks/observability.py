@@ -190,6 +190,18 @@ def main() -> int:
                 urllib.request.urlopen(malformed, timeout=10)
             except urllib.error.HTTPError as e:
                 assert e.code == 400, e.code
+            if i == 0:
+                # A declared body over the limit (8 MB), refused before routing and before it is
+                # read: counted in hcn_http_refused_total.
+                oversized = urllib.request.Request(
+                    f"http://127.0.0.1:{HTTP}/v1/rank",
+                    b"{}",
+                    {"Content-Type": "application/json", "Content-Length": str(64 * 1024 * 1024)},
+                )
+                try:
+                    urllib.request.urlopen(oversized, timeout=10)
+                except urllib.error.HTTPError as e:
+                    assert e.code == 413, e.code
             if i % 4 == 0:
                 subprocess.run(
                     [java, "-jar", cli, "rank", "--target", f"localhost:{GRPC}", "--user", "42", "--k", "5"],
@@ -252,6 +264,9 @@ def main() -> int:
         early = prom_query('hcn_rank_requests_seconds_count{api="rest",outcome="malformed-body"}')
         if not early["data"]["result"] or float(early["data"]["result"][0]["value"][1]) < 1:
             problems.append("a malformed ranking request was not counted (outcome malformed-body)")
+        too_large = prom_query('hcn_http_refused_total{server="api",type="payload-too-large"}')
+        if not too_large["data"]["result"] or float(too_large["data"]["result"][0]["value"][1]) < 1:
+            problems.append("a body over the limit was not counted (hcn_http_refused_total)")
         print(
             f"checked {len(names)} metric names, {len(panel_exprs)} panel queries, {len(loaded)} alert rules"
         )

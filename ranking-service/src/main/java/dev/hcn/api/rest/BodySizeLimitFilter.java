@@ -36,9 +36,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class BodySizeLimitFilter extends OncePerRequestFilter {
 
   private final long maxBytes;
+  private final RefusedRequests refused;
 
-  BodySizeLimitFilter(RestProperties properties) {
+  BodySizeLimitFilter(RestProperties properties, RefusedRequests refused) {
     this.maxBytes = properties.maxBodySize().toBytes();
+    this.refused = refused;
   }
 
   @Override
@@ -46,6 +48,11 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     if (request.getContentLengthLong() > maxBytes) {
+      // Counted before the answer leaves, so that a client that reads it sees the count.
+      refused.count(
+          RefusedRequests.Server.API,
+          ErrorType.PAYLOAD_TOO_LARGE.slug(),
+          HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
       ProblemResponses.write(
           response,
           HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,

@@ -21,6 +21,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class MalformedPathFilter extends OncePerRequestFilter {
 
+  private final RefusedRequests refused;
+
+  MalformedPathFilter(RefusedRequests refused) {
+    this.refused = refused;
+  }
+
   @Override
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -28,6 +34,11 @@ class MalformedPathFilter extends OncePerRequestFilter {
     try {
       RequestPath.parse(request.getRequestURI(), request.getContextPath());
     } catch (IllegalArgumentException e) {
+      // Counted before the answer leaves, so that a client that reads it sees the count.
+      refused.count(
+          RefusedRequests.Server.API,
+          ErrorType.INVALID_REQUEST.slug(),
+          HttpServletResponse.SC_BAD_REQUEST);
       ProblemResponses.write(
           response,
           HttpServletResponse.SC_BAD_REQUEST,

@@ -29,11 +29,11 @@ class ManagementServerConfig {
   static final int MAX_THREADS = 8;
 
   @Bean
-  ManagementTomcat hcnManagementTomcat() {
-    return new ManagementTomcat();
+  ManagementTomcat hcnManagementTomcat(RefusedRequests refused) {
+    return new ManagementTomcat(refused);
   }
 
-  record ManagementTomcat()
+  record ManagementTomcat(RefusedRequests refused)
       implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
@@ -49,7 +49,8 @@ class ManagementServerConfig {
       factory.addContextCustomizers(
           context -> {
             if (context.getParent() instanceof StandardHost host) {
-              TomcatLimitsConfig.useProblemReports(host);
+              TomcatLimitsConfig.useProblemReports(
+                  host, refused, RefusedRequests.Server.MANAGEMENT);
             }
           });
     }

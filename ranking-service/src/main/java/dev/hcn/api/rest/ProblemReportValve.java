@@ -15,10 +15,24 @@ import org.springframework.http.MediaType;
  * Tomcat's error report, as problem details instead of an HTML page. It answers what Tomcat refuses
  * before the application sees a request (a malformed request line or header, an invalid or
  * undecodable path such as {@code %zz}, {@code %2F} or {@code /../}), and anything else that ends
- * in an error nobody wrote a body for. Public with a no-argument constructor, because Tomcat's host
- * looks its error valve up by class name.
+ * in an error nobody wrote a body for, and counts each answer. Public with a no-argument
+ * constructor, because Tomcat's host looks its error valve up by class name; the service installs
+ * one that counts before the host would.
  */
 public class ProblemReportValve extends ErrorReportValve {
+
+  private final RefusedRequests refused;
+  private final RefusedRequests.Server server;
+
+  /** A valve that counts nothing, for a host that creates its own. */
+  public ProblemReportValve() {
+    this(null, RefusedRequests.Server.API);
+  }
+
+  ProblemReportValve(RefusedRequests refused, RefusedRequests.Server server) {
+    this.refused = refused;
+    this.server = server;
+  }
 
   @Override
   protected void report(Request request, Response response, Throwable throwable) {
@@ -33,6 +47,9 @@ public class ProblemReportValve extends ErrorReportValve {
       return;
     }
     ErrorType type = status >= 500 && throwable != null ? null : ProblemResponses.typeOf(status);
+    if (refused != null) {
+      refused.count(server, type == null ? "internal" : type.slug(), status);
+    }
     byte[] body = ProblemResponses.body(status, type, ProblemResponses.detailOf(status), null);
     try {
       response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

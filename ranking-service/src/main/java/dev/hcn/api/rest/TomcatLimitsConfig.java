@@ -22,11 +22,12 @@ import org.springframework.web.servlet.DispatcherServlet;
 class TomcatLimitsConfig {
 
   @Bean
-  TomcatLimits hcnTomcatLimits(RestProperties properties) {
-    return new TomcatLimits((int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes()));
+  TomcatLimits hcnTomcatLimits(RestProperties properties, RefusedRequests refused) {
+    return new TomcatLimits(
+        (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes()), refused);
   }
 
-  record TomcatLimits(int maxPost)
+  record TomcatLimits(int maxPost, RefusedRequests refused)
       implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
@@ -34,7 +35,7 @@ class TomcatLimitsConfig {
       factory.addContextCustomizers(
           context -> {
             if (context.getParent() instanceof StandardHost host) {
-              useProblemReports(host);
+              useProblemReports(host, refused, RefusedRequests.Server.API);
             }
           });
     }
@@ -46,7 +47,8 @@ class TomcatLimitsConfig {
     }
   }
 
-  static void useProblemReports(StandardHost host) {
+  static void useProblemReports(
+      StandardHost host, RefusedRequests refused, RefusedRequests.Server server) {
     for (Valve valve : host.getPipeline().getValves()) {
       if (valve instanceof ErrorReportValve) {
         host.getPipeline().removeValve(valve);
@@ -54,7 +56,7 @@ class TomcatLimitsConfig {
     }
     // Named too, so that the host does not add its default HTML valve when it starts.
     host.setErrorReportValveClass(ProblemReportValve.class.getName());
-    host.getPipeline().addValve(new ProblemReportValve());
+    host.getPipeline().addValve(new ProblemReportValve(refused, server));
   }
 
   /**

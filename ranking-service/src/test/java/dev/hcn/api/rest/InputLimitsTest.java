@@ -3,6 +3,8 @@ package dev.hcn.api.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hcn.ServiceTest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
@@ -25,7 +28,20 @@ class InputLimitsTest {
 
   @LocalServerPort int port;
   @LocalManagementPort int managementPort;
+  @Autowired MeterRegistry meters;
   private RawHttp http;
+
+  /** The count of {@code hcn.http.refused} for one server, problem type and status. */
+  private double refused(String server, String type, int status) {
+    Counter counter =
+        meters
+            .find("hcn.http.refused")
+            .tag("server", server)
+            .tag("type", type)
+            .tag("status", Integer.toString(status))
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
 
   @BeforeEach
   void connect() {
@@ -35,6 +51,12 @@ class InputLimitsTest {
   @AfterEach
   void close() throws IOException {
     http.close();
+  }
+
+  /** REST ranking requests refused with {@code outcome}, as the ranking counters count them. */
+  private long rankRejected(String outcome) {
+    var timer = meters.find("hcn.rank.requests").tag("api", "rest").tag("outcome", outcome).timer();
+    return timer == null ? 0 : timer.count();
   }
 
   private RawHttp.Response send(String method, String path, String headers, byte[] body)
@@ -96,6 +118,7 @@ class InputLimitsTest {
         "/v1/%72ank", "/V1/RANK", "/v1/interests", "/v1/events", "/v1/./rank", "/nowhere"
       })
   void aDeclaredOversizedBodyIs413OnEverySpellingOfEveryPath(String path) throws IOException {
+    double before = refused("api", "payload-too-large", 413);
     byte[] body = oversized();
     var a =
         send(
@@ -104,6 +127,7 @@ class InputLimitsTest {
             "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n",
             body);
     assertProblem(a, 413, "payload-too-large");
+    assertThat(refused("api", "payload-too-large", 413)).isEqualTo(before + 1);
   }
 
   @ParameterizedTest
@@ -144,6 +168,8 @@ class InputLimitsTest {
 
   @Test
   void tomcatsOwnRejectionsAreProblemDetails() throws IOException {
+    double before = refused("api", "invalid-request", 400);
+    long rankBefore = rankRejected("malformed-body");
     for (String target :
         new String[] {"/v1/%zz", "/v1/a%2Fb", "/v1/a%00b", "/../etc", "/v1/{}", "/v1/%E0%A4%A"}) {
       assertProblem(send("GET", target, "", new byte[0]), 400, "invalid-request");
@@ -172,10 +198,16 @@ class InputLimitsTest {
         400,
         "invalid-request");
     assertProblem(send("TRACE", "/v1/model", "", new byte[0]), 405, "not-found");
+    // Each one counted, though none reached a handler; the broken chunk is read by the rank
+    // handler, so the ranking counters count it (and TRACE, answered by Spring, is in
+    // http.server.requests).
+    assertThat(refused("api", "invalid-request", 400)).isEqualTo(before + 10);
+    assertThat(rankRejected("malformed-body")).isEqualTo(rankBefore + 1);
   }
 
   @Test
   void theManagementPortsOwnRejectionsAreProblemDetails() throws IOException {
+    double before = refused("management", "invalid-request", 400);
     try (var management = new RawHttp(managementPort)) {
       for (String target : new String[] {"/actuator/%zz", "/actuator/a%00b", "/../etc"}) {
         byte[] request =
@@ -188,11 +220,14 @@ class InputLimitsTest {
           400,
           "invalid-request");
     }
+    assertThat(refused("management", "invalid-request", 400)).isEqualTo(before + 4);
   }
 
   @Test
   void inputsThatSpringCouldNotParseAreClientErrors() throws IOException {
+    double before = refused("api", "invalid-request", 400);
     assertProblem(send("GET", "/v1;x=%1/model", "", new byte[0]), 400, "invalid-request");
+    assertThat(refused("api", "invalid-request", 400)).isEqualTo(before + 1);
     assertProblem(
         send("GET", "/v1/users/42/interests?m=%zz", "", new byte[0]), 400, "invalid-request");
     assertProblem(
