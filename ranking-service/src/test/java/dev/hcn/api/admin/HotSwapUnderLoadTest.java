@@ -117,9 +117,14 @@ class HotSwapUnderLoadTest {
               Step.swap(BundleFixtures.failsGolden(broken), 422, "golden"),
               Step.swap(TestBundles.path(), 200, null),
               Step.rollback());
+      long answeredDuringSwaps = 0;
       for (Step step : steps) {
         String servingBefore = registry.current().orElseThrow().version();
+        long answeredBefore = answered.get();
         HttpJson.Answer answer = step.bundle == null ? admin.rollback() : admin.swap(step.bundle);
+        if (step.check == null) {
+          answeredDuringSwaps += answered.get() - answeredBefore;
+        }
         assertThat(answer.status()).as("%s: %s", step, answer.raw()).isEqualTo(step.status);
         if (step.check != null) {
           assertThat(answer.body().get("check").asString()).isEqualTo(step.check);
@@ -136,6 +141,10 @@ class HotSwapUnderLoadTest {
       long rssAfter = settledRss();
 
       assertThat(failures).isEmpty();
+      // The load ran through the swaps, not only between them.
+      assertThat(answeredDuringSwaps)
+          .as("answers while a swap was loading and verifying")
+          .isPositive();
       assertThat(versionsSeen).containsExactlyInAnyOrder(versionOf(first), versionOf(second));
       assertThat(served).hasSize(8);
       assertThat(served.subList(0, served.size() - 1)).allMatch(ModelBundle::released);
@@ -205,6 +214,9 @@ class HotSwapUnderLoadTest {
     while (answered.get() < target && System.nanoTime() < end && failures.size() < 100) {
       Thread.sleep(5);
     }
+    assertThat(answered.get())
+        .as("answers while waiting (failures: %s)", failures)
+        .isGreaterThanOrEqualTo(target);
   }
 
   /** "version|scored|unknown|id:score,..." from either API, so both compare to one record. */
