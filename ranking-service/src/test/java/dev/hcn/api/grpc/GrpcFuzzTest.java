@@ -38,9 +38,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Generated messages sent as raw bytes to every method of the real gRPC server: well-formed ones
  * with random field values (huge, negative, over every limit), then truncated, corrupted, padded,
- * replaced by garbage or made larger than the inbound limit. Every answer is OK or a client-error
- * status; our own refusals carry the stable type, the connection survives, and the service still
- * ranks afterwards.
+ * replaced by garbage or made larger than the inbound limit; some gzip-compressed on the wire, some
+ * to methods that do not exist. Every answer is OK or a client-error status; our own refusals carry
+ * the stable type, the connection survives, and the service still ranks afterwards.
  */
 @ServiceTest
 class GrpcFuzzTest extends GrpcChannelTest {
@@ -86,12 +86,19 @@ class GrpcFuzzTest extends GrpcChannelTest {
     var codes = new TreeMap<Status.Code, Integer>();
     for (int i = 0; i < cases; i++) {
       SplittableRandom r = FuzzCases.random(seed, i);
-      MethodDescriptor<byte[], byte[]> method = METHODS.get(r.nextInt(METHODS.size()));
+      boolean unknownMethod = r.nextInt(20) == 0;
+      MethodDescriptor<byte[], byte[]> method =
+          unknownMethod ? unknownMethod(r) : METHODS.get(r.nextInt(METHODS.size()));
+      CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+      if (r.nextInt(4) == 0) {
+        options = options.withCompression("gzip");
+      }
       byte[] message = mutate(message(method, r), r);
       String name =
           FuzzCases.name(seed, i)
               + ": "
-              + method.getBareMethodName()
+              + method.getFullMethodName()
+              + (options.getCompressor() == null ? "" : " gzip")
               + " with "
               + message.length
               + " bytes "
@@ -108,12 +115,20 @@ class GrpcFuzzTest extends GrpcChannelTest {
             ClientInterceptors.intercept(
                 channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
             method,
-            CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+            options,
             message);
+        assertThat(unknownMethod).as("%s answered OK", name).isFalse();
       } catch (StatusRuntimeException e) {
         code = e.getStatus().getCode();
-        assertThat(ALLOWED).as("%s answered %s", name, e.getStatus()).contains(code);
-        if (!transportSizeLimit(e)) {
+        if (unknownMethod) {
+          // gRPC's own answer, before any of our code runs.
+          assertThat(code)
+              .as("%s answered %s", name, e.getStatus())
+              .isEqualTo(Status.Code.UNIMPLEMENTED);
+        } else {
+          assertThat(ALLOWED).as("%s answered %s", name, e.getStatus()).contains(code);
+        }
+        if (!unknownMethod && !transportSizeLimit(e)) {
           assertThat(GrpcTestClient.errorType(e))
               .as("%s answered %s without a stable type", name, e.getStatus())
               .isPresent();
@@ -123,12 +138,27 @@ class GrpcFuzzTest extends GrpcChannelTest {
     }
     assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
     assertThat(codes)
-        .containsKeys(Status.Code.OK, Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
+        .containsKeys(
+            Status.Code.OK,
+            Status.Code.INVALID_ARGUMENT,
+            Status.Code.RESOURCE_EXHAUSTED,
+            Status.Code.UNIMPLEMENTED);
     var ranked =
         RankingGrpc.newBlockingStub(channel)
             .withDeadlineAfter(30, TimeUnit.SECONDS)
             .rank(RankRequest.newBuilder().setUserId("42").setK(5).build());
     assertThat(ranked.getItemsCount()).as("a normal rank after %s", codes).isEqualTo(5);
+  }
+
+  /** A method of the service that does not exist, or of a service that does not exist. */
+  private static MethodDescriptor<byte[], byte[]> unknownMethod(SplittableRandom r) {
+    String service =
+        r.nextBoolean() ? RankingGrpc.SERVICE_NAME : "hcn.fuzz.v" + r.nextInt(10) + ".Nothing";
+    return MethodDescriptor.<byte[], byte[]>newBuilder(BYTES, BYTES)
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(
+            MethodDescriptor.generateFullMethodName(service, "Fuzz" + r.nextInt(1000)))
+        .build();
   }
 
   /** gRPC's own refusal of a message over the inbound limit, before any of our code runs. */

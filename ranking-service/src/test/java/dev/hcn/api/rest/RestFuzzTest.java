@@ -145,6 +145,16 @@ class RestFuzzTest {
     "text/html;q=0.9, */*;q=0.1"
   };
 
+  private static byte[] gzip(byte[] body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 2 + 64);
+    try (var zip = new java.util.zip.GZIPOutputStream(out)) {
+      zip.write(body);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
   static Request request(SplittableRandom r) {
     String method = FuzzCases.pick(r, METHODS);
     String path = path(r);
@@ -167,7 +177,11 @@ class RestFuzzTest {
       head.append("X-Request-Timeout-Ms: ").append(timeout(r)).append("\r\n");
     }
     if (r.nextInt(8) == 0) {
-      head.append("Content-Encoding: ").append(r.nextBoolean() ? "gzip" : "br").append("\r\n");
+      boolean gzip = r.nextBoolean();
+      head.append("Content-Encoding: ").append(gzip ? "gzip" : "br").append("\r\n");
+      if (gzip && body.length > 0 && r.nextBoolean()) {
+        body = gzip(body); // really compressed, as a compressing client sends it
+      }
     }
     for (int h = r.nextInt(3); h > 0; h--) {
       head.append("X-Fuzz-")
