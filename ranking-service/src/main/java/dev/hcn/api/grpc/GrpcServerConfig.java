@@ -37,6 +37,14 @@ class GrpcServerConfig {
     };
   }
 
+  /** Counts the calls that end before the service answers them (see {@link TransportOutcomes}). */
+  @Bean
+  <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> hcnTransportOutcomes(
+      TransportOutcomes outcomes) {
+    return builder ->
+        builder.addStreamTracerFactory(outcomes.tracers()).intercept(outcomes.marker());
+  }
+
   /**
    * Owns the call threads. Not an {@code Executor} bean, which would make Spring Boot drop its own
    * application task executor.

@@ -10,12 +10,14 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /** Payloads the server refuses before the ranking service sees them. */
@@ -30,6 +32,8 @@ import org.springframework.boot.test.context.SpringBootTest;
       "hcn.ranking.max-candidates=100000"
     })
 class GrpcInboundLimitTest extends GrpcChannelTest {
+
+  @Autowired MeterRegistry meters;
 
   private static RankRequest withCandidates(int count) {
     ItemIds.Builder ids = ItemIds.newBuilder();
@@ -86,6 +90,29 @@ class GrpcInboundLimitTest extends GrpcChannelTest {
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription()).contains("hcn.ranking.v1.RankRequest");
     assertThat(GrpcTestClient.errorType(e)).contains("malformed-body");
+  }
+
+  @Test
+  void aMessageRefusedByTheTransportIsCountedAndAnAnsweredOneIsNot() throws InterruptedException {
+    double before = unanswered(Status.Code.RESOURCE_EXHAUSTED);
+    var stub = RankingGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    // Answered by the service (one candidate over the limit): counted by the service, not here.
+    catchThrowableOfType(StatusRuntimeException.class, () -> stub.rank(withCandidates(100_001)));
+    // Refused by gRPC itself before any of our code runs.
+    catchThrowableOfType(StatusRuntimeException.class, () -> stub.rank(withCandidates(200_000)));
+
+    // The stream closes on the transport's thread, after the client has its answer.
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (unanswered(Status.Code.RESOURCE_EXHAUSTED) < before + 1 && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(200);
+    assertThat(unanswered(Status.Code.RESOURCE_EXHAUSTED)).isEqualTo(before + 1);
+  }
+
+  private double unanswered(Status.Code code) {
+    var counter = meters.find("hcn.grpc.unanswered").tag("code", code.name()).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static MethodDescriptor<byte[], byte[]> rawRank() {
