@@ -29,21 +29,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 
 /**
  * The gRPC transport on its own: a real Netty client against Spring gRPC's running server, with a
  * scripted service behind it so that every status, deadline and cancellation path is reachable.
  */
-@SpringBootTest(
-    classes = {ScriptedGrpcApp.class, ScriptedRankingService.class},
-    webEnvironment = SpringBootTest.WebEnvironment.NONE,
-    properties = {
-      "spring.grpc.server.port=0",
-      // application.yml names the real model's health indicator, which this app does not have.
-      "management.endpoint.health.group.readiness.include=readinessState"
-    })
+@ScriptedGrpcTest
 class GrpcAdapterServerTest extends GrpcChannelTest {
 
   @Autowired ScriptedRankingService service;

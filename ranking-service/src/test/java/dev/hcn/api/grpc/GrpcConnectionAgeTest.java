@@ -8,22 +8,16 @@ import io.grpc.ConnectivityState;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The connection age reaches the real Netty server: a connection older than {@code
  * hcn.grpc.max-connection-age} is retired by the server (GOAWAY) though the client keeps it, so
  * that an L4 balancer gets to spread long-lived clients again, and the next call simply reconnects.
  */
-@SpringBootTest(
-    classes = {ScriptedGrpcApp.class, ScriptedRankingService.class},
-    webEnvironment = SpringBootTest.WebEnvironment.NONE,
-    properties = {
-      "spring.grpc.server.port=0",
-      "management.endpoint.health.group.readiness.include=readinessState",
-      "hcn.grpc.max-connection-age=300ms",
-      "hcn.grpc.max-connection-age-grace=200ms"
-    })
+@ScriptedGrpcTest
+@TestPropertySource(
+    properties = {"hcn.grpc.max-connection-age=300ms", "hcn.grpc.max-connection-age-grace=200ms"})
 class GrpcConnectionAgeTest extends GrpcChannelTest {
 
   private void rankOnce() {

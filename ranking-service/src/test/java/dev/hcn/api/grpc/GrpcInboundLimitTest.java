@@ -18,15 +18,12 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.TestPropertySource;
 
 /** Payloads the server refuses before the ranking service sees them. */
-@SpringBootTest(
-    classes = {ScriptedGrpcApp.class, ScriptedRankingService.class},
-    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@ScriptedGrpcTest
+@TestPropertySource(
     properties = {
-      "spring.grpc.server.port=0",
-      "management.endpoint.health.group.readiness.include=readinessState",
       "hcn.grpc.max-inbound-message-size=1MB",
       // 1 MB carries 100,000 ids at their widest (10 bytes each), not the default 200,000.
       "hcn.ranking.max-candidates=100000"
