@@ -6,10 +6,7 @@ import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankResponse;
 import dev.hcn.api.grpc.v1.RankingGrpc;
 import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,24 +91,21 @@ class GracefulDrainIT {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       // A gRPC call opened now (its stream exists on the server) whose request comes later.
-      CompletableFuture<RankResponse> slowGrpc = new CompletableFuture<>();
-      ClientCall<RankRequest, RankResponse> call =
-          channel.newCall(
+      HeldCall<RankRequest, RankResponse> slowGrpc =
+          HeldCall.open(
+              channel,
               RankingGrpc.getRankMethod(),
               CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
-      call.start(answerTo(slowGrpc), new Metadata());
-      call.request(1);
       Thread.sleep(500); // a balancer's reaction time: requests keep coming for a moment
       stop.set(true);
       for (Thread client : clients) {
         client.join(10_000);
       }
       boolean grpcPortClosed = awaitClosed(service.grpc, Duration.ofSeconds(30));
-      call.sendMessage(RankRequest.newBuilder().setUserId("42").setK(10).build());
-      call.halfClose();
+      slowGrpc.send(RankRequest.newBuilder().setUserId("42").setK(10).build());
 
       HttpResponse<String> slowAnswer = slow.get(30, TimeUnit.SECONDS);
-      RankResponse slowGrpcAnswer = slowGrpc.get(30, TimeUnit.SECONDS);
+      RankResponse slowGrpcAnswer = slowGrpc.answer(Duration.ofSeconds(30));
       assertThat(service.process.waitFor(60, TimeUnit.SECONDS)).as("process exited").isTrue();
       assertThat(failures).isEmpty();
       assertThat(readiness).as("readiness once not UP").isEqualTo(503);
@@ -172,27 +166,6 @@ class GracefulDrainIT {
   private static void grpc(RankingGrpc.RankingBlockingStub stub) {
     stub.withDeadlineAfter(10, TimeUnit.SECONDS)
         .rank(RankRequest.newBuilder().setUserId("42").setK(100).build());
-  }
-
-  private static ClientCall.Listener<RankResponse> answerTo(
-      CompletableFuture<RankResponse> answer) {
-    return new ClientCall.Listener<>() {
-      private RankResponse response;
-
-      @Override
-      public void onMessage(RankResponse message) {
-        response = message;
-      }
-
-      @Override
-      public void onClose(Status status, Metadata trailers) {
-        if (status.isOk() && response != null) {
-          answer.complete(response);
-        } else {
-          answer.completeExceptionally(status.asRuntimeException(trailers));
-        }
-      }
-    };
   }
 
   /**
