@@ -48,12 +48,8 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     if (request.getContentLengthLong() > maxBytes) {
-      // Counted before the answer leaves, so that a client that reads it sees the count.
-      refused.count(
+      refused.answer(
           RefusedRequests.Server.API,
-          ErrorType.PAYLOAD_TOO_LARGE.slug(),
-          HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
-      ProblemResponses.write(
           response,
           HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
           ErrorType.PAYLOAD_TOO_LARGE,

@@ -34,12 +34,8 @@ class MalformedPathFilter extends OncePerRequestFilter {
     try {
       RequestPath.parse(request.getRequestURI(), request.getContextPath());
     } catch (IllegalArgumentException e) {
-      // Counted before the answer leaves, so that a client that reads it sees the count.
-      refused.count(
+      refused.answer(
           RefusedRequests.Server.API,
-          ErrorType.INVALID_REQUEST.slug(),
-          HttpServletResponse.SC_BAD_REQUEST);
-      ProblemResponses.write(
           response,
           HttpServletResponse.SC_BAD_REQUEST,
           ErrorType.INVALID_REQUEST,

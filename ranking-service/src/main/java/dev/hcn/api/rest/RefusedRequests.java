@@ -3,6 +3,8 @@ package dev.hcn.api.rest;
 import dev.hcn.ranking.ErrorType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -32,6 +34,20 @@ public class RefusedRequests {
     // The API port's usual refusals exist from the start, so that a rate of them can be alerted on.
     counter(Server.API, ErrorType.PAYLOAD_TOO_LARGE.slug(), 413);
     counter(Server.API, ErrorType.INVALID_REQUEST.slug(), 400);
+  }
+
+  /** Counts the refusal, then answers it with the problem ({@link ProblemResponses#write}). */
+  void answer(
+      Server server,
+      HttpServletResponse response,
+      int status,
+      ErrorType type,
+      String detail,
+      String instance)
+      throws IOException {
+    // Counted before the answer leaves, so that a client that reads it sees the count.
+    count(server, type.slug(), status);
+    ProblemResponses.write(response, status, type, detail, instance);
   }
 
   /** Counts one refusal; {@code type} is the problem's slug ({@code internal} when it has none). */
