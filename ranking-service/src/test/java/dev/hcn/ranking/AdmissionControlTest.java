@@ -209,6 +209,39 @@ class AdmissionControlTest {
   }
 
   @Test
+  void whileOverAThirdOfRecentRequestsAreRefusedNoneWaitsForRoomUntilFewerAre() throws Exception {
+    var admission = limiter(2, 100, Duration.ZERO, Duration.ofSeconds(30));
+    var running = admission.admit(FRESH, 60);
+    var second = admission.admit(FRESH, 10);
+    // Both slots taken: refusals until their share of the recent requests passes the limit.
+    int refusals = 0;
+    while (admission.refusedShare() <= AdmissionControl.REFUSED_SHARE_WITHOUT_WAIT) {
+      assertOverloaded(() -> admission.admit(FRESH, 1));
+      assertThat(++refusals).as("refusals before the share passes the limit").isLessThan(100);
+    }
+    second.close();
+    // A slot is free, 40 units are, and no one waits; yet this request short of room is refused
+    // at once instead of waiting its 30 s.
+    var refused = new CountingOffCpu();
+    assertOverloaded(() -> admission.precheck(refused, 60));
+    assertOverloaded(() -> admission.admit(refused, 60));
+    assertThat(refused.offCpu).hasValue(0);
+    assertThat(admission.someoneWaitsForRoom()).isFalse();
+    // Requests that fit are admitted meanwhile, and bring the share back down.
+    while (admission.refusedShare() > AdmissionControl.REFUSED_SHARE_WITHOUT_WAIT) {
+      admission.admit(FRESH, 40).close();
+    }
+    var waiter = new CountingOffCpu();
+    var admitted = admitOnAnotherThread(admission, waiter, 60);
+    awaitWaiter(admission, admitted);
+    running.close();
+    admitted.get(10, TimeUnit.SECONDS).close();
+    assertThat(waiter.offCpu).hasValue(1);
+    assertThat(admission.availableVolume()).isEqualTo(100);
+    assertThat(admission.availableSlots()).isEqualTo(2);
+  }
+
+  @Test
   void aRequestHeavierThanTheWholeBudgetRunsAlone() {
     var admission = limiter(10, 100, Duration.ZERO);
     try (var huge = admission.admit(FRESH, 5_000)) {
