@@ -19,6 +19,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 JVM_FLAGS = ["@" + os.path.join(ROOT, "deploy/jvm.options")]
 BUNDLE = os.path.join(ROOT, "model-artifacts/bundles/hcn-ml1m")
 CLI = os.path.join(ROOT, "loadtest/target/hcn-cli.jar")
+# The load generator's JVM options (C1 only, Serial GC), as the README's load commands pass them.
+CLI_FLAGS = ["@" + os.path.join(ROOT, "loadtest/jvm.options")]
 
 
 def java_home() -> str:
@@ -94,7 +96,7 @@ def stop(proc: subprocess.Popen, seconds: float = 60) -> None:
 
 def run_load(args: list[str]) -> dict:
     """One load generator run (LoadGenerator with args, --json --quiet); its JSON report."""
-    cmd = [java(), "-cp", CLI, "dev.hcn.loadtest.LoadGenerator", *args, "--json", "--quiet"]
+    cmd = [java(), *CLI_FLAGS, "-cp", CLI, "dev.hcn.loadtest.LoadGenerator", *args, "--json", "--quiet"]
     out = subprocess.run(cmd, capture_output=True, text=True)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if not lines:

@@ -283,7 +283,7 @@ class Generator:
     def __init__(
         self, cli: str, api: str, target: str, rate: float, users: list[str] | str, a, progress: str
     ):
-        cmd = [service.java(), "-cp", cli, "dev.hcn.loadtest.LoadGenerator", "--api", api]
+        cmd = [service.java(), *service.CLI_FLAGS, "-cp", cli, "dev.hcn.loadtest.LoadGenerator", "--api", api]
         cmd += ["--target", target, "--rate", str(rate), "--k", "100"]
         cmd += ["--duration", f"{a.round_s}s", "--runs", str(round_count(a)), "--warmup", "0s"]
         cmd += ["--ramp", f"{a.ramp_s}s"]
