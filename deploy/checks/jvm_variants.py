@@ -25,15 +25,6 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 import service  # noqa: E402
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
 
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
@@ -78,9 +69,9 @@ def measure(a, name: str, flags: list[str], jar: str) -> dict:
     try:
         service.wait_ready(proc, management, log)
         pid = proc.pid  # the JVM itself: no shell in between
-        gc0, cpu0 = gc_pauses(management), cpu_seconds(pid)
+        gc0, cpu0 = gc_pauses(management), service.cpu_seconds(pid)
         r = load(a, grpc, http, management)
-        gc1, cpu1 = gc_pauses(management), cpu_seconds(pid)
+        gc1, cpu1 = gc_pauses(management), service.cpu_seconds(pid)
         rss = rss_mb(pid)
     finally:
         service.stop(proc)
@@ -115,9 +106,7 @@ def main(argv=None) -> int:
     p.add_argument("--candidates", type=int, default=0, help="candidates per request; 0 = whole catalogue")
     p.add_argument("--bundle", default=service.BUNDLE)
     p.add_argument("--interest-cache", action="store_true", help="leave the interest cache on")
-    p.add_argument("--http-port", type=int, default=18380)
-    p.add_argument("--grpc-port", type=int, default=19390)
-    p.add_argument("--management-port", type=int, default=18381)
+    service.add_port_arguments(p, 18380, 19390, 18381)
     p.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "hcn-jvm-variants.json"))
     a = p.parse_args(argv)
     a.bundle = os.path.abspath(a.bundle)

@@ -35,7 +35,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from service import JVM_FLAGS, ROOT, java, ready, run_load  # noqa: E402
+from service import JVM_FLAGS, ROOT, add_port_arguments, java, ready, run_load  # noqa: E402
 from soak import demo_users  # noqa: E402
 
 SHED = {"grpc": ("RESOURCE_EXHAUSTED",), "rest": ("HTTP_503",)}
@@ -97,9 +97,7 @@ def main(argv=None) -> int:
         help="one request every 1/rate, or a Poisson stream of that rate (callers that cluster)",
     )
     p.add_argument("--bundle", default=os.path.join(ROOT, "model-artifacts/bundles/hcn-ml1m"))
-    p.add_argument("--http-port", type=int, default=18280)
-    p.add_argument("--grpc-port", type=int, default=19290)
-    p.add_argument("--management-port", type=int, default=18281)
+    add_port_arguments(p, 18280, 19290, 18281)
     p.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "hcn-overload.json"))
     p.add_argument("service_args", nargs="*", help="extra service arguments, e.g. --hcn.ranking...=..")
     a = p.parse_args(argv)

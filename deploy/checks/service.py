@@ -33,6 +33,21 @@ def java(tool: str = "java") -> str:
     return os.path.join(home, "bin", tool) if home else tool
 
 
+def add_port_arguments(parser, http: int, grpc: int, management: int) -> None:
+    """--http-port, --grpc-port and --management-port with a check's defaults (checks that may run
+    side by side use different ones)."""
+    parser.add_argument("--http-port", type=int, default=http)
+    parser.add_argument("--grpc-port", type=int, default=grpc)
+    parser.add_argument("--management-port", type=int, default=management)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def built_jar() -> str | None:
     """The executable service jar of the last package build (not the -plain one)."""
     jars = [j for j in glob.glob(f"{ROOT}/ranking-service/target/ranking-service-*.jar") if "plain" not in j]

@@ -353,9 +353,7 @@ def main(argv=None) -> int:
         "--warmup-s", type=int, default=120, help="the memory baseline is the first round after it"
     )
     p.add_argument("--bundle", default=service.BUNDLE)
-    p.add_argument("--http-port", type=int, default=28080)
-    p.add_argument("--grpc-port", type=int, default=29090)
-    p.add_argument("--management-port", type=int, default=28081)
+    service.add_port_arguments(p, 28080, 29090, 28081)
     p.add_argument(
         "--jar", help="service jar (default: the built one); a copy keeps rebuilds out of a long run"
     )

@@ -34,7 +34,16 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from service import ROOT, built_jar, run_load, start, stop, wait_ready  # noqa: E402
+from service import (
+    ROOT,
+    add_port_arguments,
+    built_jar,
+    cpu_seconds,
+    run_load,
+    start,
+    stop,
+    wait_ready,
+)  # noqa: E402
 from soak import demo_users  # noqa: E402
 
 METER = re.compile(
@@ -58,11 +67,6 @@ def means_ms(delta: dict[str, float], meter: str, label: str) -> dict[str, float
         if m and count:
             out[m[1]] = round(total / count * 1000, 2)
     return out
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children_cpu() -> float:
@@ -89,9 +93,7 @@ def main(argv=None) -> int:
     )
     p.add_argument("--bundle", default=os.path.join(ROOT, "model-artifacts/bundles/synthetic-200k"))
     p.add_argument("--jar", help="service jar (default: the built one)")
-    p.add_argument("--http-port", type=int, default=18280)
-    p.add_argument("--grpc-port", type=int, default=19290)
-    p.add_argument("--management-port", type=int, default=18281)
+    add_port_arguments(p, 18280, 19290, 18281)
     p.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "hcn-stages.json"))
     p.add_argument("service_args", nargs="*", help="extra service arguments, e.g. --hcn.ranking...=..")
     a = p.parse_args(argv)
