@@ -1,0 +1,80 @@
+package dev.hcn.api.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hcn.ServiceTest;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Line breaks and other control characters that a caller puts where no service code sees them (the
+ * request line, header names and values, chunk sizes, percent-encoded in the path) cannot start a
+ * forged log line either: the server and its framework log such requests, if at all, on one line.
+ * Tomcat logs only its first request-parsing error at INFO and the rest at DEBUG, so the test runs
+ * with DEBUG on for Tomcat's HTTP/1.1 code, where every one is logged with the text it rejected.
+ */
+@ServiceTest
+@ExtendWith(OutputCaptureExtension.class)
+class RawRequestLogForgingTest {
+
+  // No spaces: it must fit in a request target.
+  private static final String FORGED = "2026-01-01T00:00:00.000Z_ERROR_forged-by-a-caller";
+  private static final String TOMCAT_HTTP11 = "org.apache.coyote.http11";
+
+  @LocalServerPort int port;
+
+  private final LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+
+  @BeforeEach
+  void everyParsingErrorLogged() {
+    logging.setLogLevel(TOMCAT_HTTP11, LogLevel.DEBUG);
+  }
+
+  @AfterEach
+  void defaultLevel() {
+    logging.setLogLevel(TOMCAT_HTTP11, null);
+  }
+
+  @Test
+  void controlCharactersInTheRawRequestDoNotStartALogLine(CapturedOutput output) throws Exception {
+    String json = "{\"userId\": \"a\\r\\n" + FORGED + "\", \"k\": 5}";
+    List<String> requests =
+        List.of(
+            "GET /v1/ra\u000bnk\r" + FORGED + " HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /v1/rank%0d%0a" + FORGED + " HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /v1/rank?x=%0d%0a" + FORGED + " HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /v1/model HTTP/1.1\r\nHost: x\r\nX-A\u000b\n" + FORGED + ": 1\r\n\r\n",
+            "GET /v1/model HTTP/1.1\r\nHost: x\r\nX-A: a\r" + FORGED + "\r\n\r\n",
+            "POST /v1/rank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\nZZ\r"
+                + FORGED
+                + "\r\n0\r\n\r\n",
+            "POST /v1/rank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: "
+                + json.length()
+                + "\r\n\r\n"
+                + json);
+
+    try (RawHttp http = new RawHttp(port)) {
+      for (String request : requests) {
+        RawHttp.Response answer =
+            http.exchange(request.getBytes(StandardCharsets.ISO_8859_1), false, true);
+        // 4xx for the broken requests; the last is a valid request for an unknown user.
+        assertThat(answer.status()).as(request).isBetween(200, 499);
+      }
+    }
+
+    String logged = output.getOut() + output.getErr();
+    assertThat(logged).as("a rejected request line is logged with its text").contains(FORGED);
+    assertThat(logged.lines()).noneMatch(line -> line.startsWith(FORGED));
+  }
+}
