@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -33,15 +34,33 @@ class RawRequestLogForgingTest {
   @LocalServerPort int port;
 
   private final LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+  // Tomcat logs through java.util.logging, bridged to the service's logging: its level is set
+  // there too (the logger is held, so that the level is not lost with it).
+  private final java.util.logging.Logger tomcatJul =
+      java.util.logging.Logger.getLogger(TOMCAT_HTTP11);
+
+  private boolean bridgeInstalledHere;
 
   @BeforeEach
   void everyParsingErrorLogged() {
+    // The service routes java.util.logging to its own logging when it starts; a test earlier in
+    // the same JVM may have removed that bridge (the root handlers), and without it Tomcat's lines
+    // would go nowhere.
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.install();
+      bridgeInstalledHere = true;
+    }
     logging.setLogLevel(TOMCAT_HTTP11, LogLevel.DEBUG);
+    tomcatJul.setLevel(java.util.logging.Level.FINE);
   }
 
   @AfterEach
   void defaultLevel() {
     logging.setLogLevel(TOMCAT_HTTP11, null);
+    tomcatJul.setLevel(null);
+    if (bridgeInstalledHere) {
+      SLF4JBridgeHandler.uninstall();
+    }
   }
 
   @Test
