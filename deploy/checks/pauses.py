@@ -24,37 +24,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import service  # noqa: E402
-
-SHED = re.compile(r"^hcn_rank_shed_total\{([^}]*)\} (\S+)$", re.M)
-LABEL = re.compile(r'(\w+)="([^"]*)"')
-USERS = "1-6040"
-
-
-def sheds(management: int) -> dict[str, float]:
-    """hcn_rank_shed_total by "api/reason"."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{management}/actuator/prometheus", timeout=5) as r:
-        text = r.read().decode()
-    out = {}
-    for labels, value in SHED.findall(text):
-        tags = dict(LABEL.findall(labels))
-        out[f"{tags.get('api')}/{tags.get('reason')}"] = float(value)
-    return out
+from soak import ML1M_USERS, delta, scrape, sheds  # noqa: E402
 
 
 def generator(api: str, target: str, rate: float, seconds: float) -> subprocess.Popen:
     cmd = [service.java(), *service.CLI_FLAGS, "-cp", service.CLI, "dev.hcn.loadtest.LoadGenerator"]
     cmd += ["--api", api, "--target", target, "--rate", str(rate), "--k", "100"]
-    cmd += ["--duration", f"{seconds:.0f}s", "--warmup", "0s", "--user-range", USERS]
+    cmd += ["--duration", f"{seconds:.0f}s", "--warmup", "0s", "--user-range", ML1M_USERS]
     # Failures here mean refusals or errors, not slowness: a generous deadline.
     cmd += ["--deadline-ms", "30000", "--json", "--quiet"]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -102,7 +86,7 @@ def main() -> int:
         for g in [generator(api, t, a.rate, a.warmup_s) for api, t in targets.items()]:
             g.communicate()
         for ms in a.pause_ms:
-            before = sheds(a.management_port)
+            before = sheds(scrape(a.management_port))
             gens = {api: generator(api, t, a.rate, a.pauses * a.every_s + 4) for api, t in targets.items()}
             time.sleep(2)
             for _ in range(a.pauses):
@@ -112,8 +96,7 @@ def main() -> int:
                     os.kill(proc.pid, signal.SIGCONT)
                 time.sleep(a.every_s)
             load = [report(g, api) for api, g in gens.items()]
-            after = sheds(a.management_port)
-            shed = {k: int(v - before.get(k, 0)) for k, v in after.items() if v - before.get(k, 0)}
+            shed = delta(sheds(scrape(a.management_port)), before)
             results.append({"pause_ms": ms, "pauses": a.pauses if ms else 0, "shed": shed, "load": load})
             print(json.dumps(results[-1]), flush=True)
             if ms <= a.max_clean_ms and any(r["ok"] < r["sent"] for r in load):
