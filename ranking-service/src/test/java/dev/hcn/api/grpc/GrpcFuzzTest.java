@@ -1,6 +1,7 @@
 package dev.hcn.api.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import dev.hcn.ServiceTest;
 import dev.hcn.api.grpc.v1.Event;
@@ -11,7 +12,10 @@ import dev.hcn.api.grpc.v1.ItemIds;
 import dev.hcn.api.grpc.v1.RankRequest;
 import dev.hcn.api.grpc.v1.RankingGrpc;
 import dev.hcn.api.grpc.v1.UserFeatures;
+import dev.hcn.events.EventsProperties;
 import dev.hcn.fuzz.FuzzCases;
+import dev.hcn.fuzz.Shrink;
+import dev.hcn.ranking.RankingProperties;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
 import io.grpc.ConnectivityState;
@@ -25,15 +29,19 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Generated messages sent as raw bytes to every method of the real gRPC server: well-formed ones
@@ -79,62 +87,36 @@ class GrpcFuzzTest extends GrpcChannelTest {
           RankingGrpc.getIngestMethod().toBuilder(BYTES, BYTES).build(),
           RankingGrpc.getGetModelMethod().toBuilder(BYTES, BYTES).build());
 
+  /** Calls tried when shrinking a failure, per part of the call. */
+  private static final int SHRINK_BUDGET = 200;
+
+  @Autowired GrpcApiProperties api;
+  @Autowired RankingProperties ranking;
+  @Autowired EventsProperties events;
+
   @Test
   void noGeneratedMessageGetsAServerErrorOrDropsTheConnection() {
     long seed = FuzzCases.seed();
     int cases = FuzzCases.cases();
     var codes = new TreeMap<Status.Code, Integer>();
+    int overSizeLimit = 0;
     for (int i = 0; i < cases; i++) {
-      SplittableRandom r = FuzzCases.random(seed, i);
-      boolean unknownMethod = r.nextInt(20) == 0;
-      MethodDescriptor<byte[], byte[]> method =
-          unknownMethod ? unknownMethod(r) : METHODS.get(r.nextInt(METHODS.size()));
-      CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
-      if (r.nextInt(4) == 0) {
-        options = options.withCompression("gzip");
+      Call call = call(FuzzCases.random(seed, i));
+      Outcome outcome = outcome(call);
+      codes.merge(outcome.code(), 1, Integer::sum);
+      overSizeLimit += outcome.overSizeLimit() ? 1 : 0;
+      if (outcome.failure() != null) {
+        Call shrunk =
+            shrink(
+                call,
+                c -> {
+                  Outcome o = outcome(c);
+                  return o.failure() != null && o.code() == outcome.code();
+                });
+        fail(
+            "%s: %s %s\nshrunk to %s",
+            FuzzCases.name(seed, i), call.summary(), outcome.failure(), shrunk.summary());
       }
-      byte[] message = mutate(message(method, r), r);
-      String name =
-          FuzzCases.name(seed, i)
-              + ": "
-              + method.getFullMethodName()
-              + (options.getCompressor() == null ? "" : " gzip")
-              + " with "
-              + message.length
-              + " bytes "
-              + hex(message);
-      Metadata headers = new Metadata();
-      for (int h = r.nextInt(3); h > 0; h--) {
-        headers.put(
-            Metadata.Key.of("x-fuzz-" + r.nextInt(100), Metadata.ASCII_STRING_MARSHALLER),
-            printable(r, 200));
-      }
-      Status.Code code = Status.Code.OK;
-      try {
-        ClientCalls.blockingUnaryCall(
-            ClientInterceptors.intercept(
-                channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
-            method,
-            options,
-            message);
-        assertThat(unknownMethod).as("%s answered OK", name).isFalse();
-      } catch (StatusRuntimeException e) {
-        code = e.getStatus().getCode();
-        if (unknownMethod) {
-          // gRPC's own answer, before any of our code runs.
-          assertThat(code)
-              .as("%s answered %s", name, e.getStatus())
-              .isEqualTo(Status.Code.UNIMPLEMENTED);
-        } else {
-          assertThat(ALLOWED).as("%s answered %s", name, e.getStatus()).contains(code);
-        }
-        if (!unknownMethod && !transportSizeLimit(e)) {
-          assertThat(GrpcTestClient.errorType(e))
-              .as("%s answered %s without a stable type", name, e.getStatus())
-              .isPresent();
-        }
-      }
-      codes.merge(code, 1, Integer::sum);
     }
     assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
     assertThat(codes)
@@ -143,11 +125,146 @@ class GrpcFuzzTest extends GrpcChannelTest {
             Status.Code.INVALID_ARGUMENT,
             Status.Code.RESOURCE_EXHAUSTED,
             Status.Code.UNIMPLEMENTED);
+    assertThat(overSizeLimit).as("calls refused by the inbound size limit").isPositive();
     var ranked =
         RankingGrpc.newBlockingStub(channel)
             .withDeadlineAfter(30, TimeUnit.SECONDS)
             .rank(RankRequest.newBuilder().setUserId("42").setK(5).build());
     assertThat(ranked.getItemsCount()).as("a normal rank after %s", codes).isEqualTo(5);
+  }
+
+  /**
+   * The shrinking that a failure report goes through, with a property that the inbound size limit
+   * breaks ("the transport refuses no message for its size"): it must find a message of exactly one
+   * byte over the limit and drop every extra header.
+   */
+  @Test
+  void aFailureIsShrunkToItsCause() {
+    int limit = GrpcMessageLimit.inboundBytes(api, ranking, events);
+    long seed = FuzzCases.seed();
+    for (int i = 0; i < FuzzCases.cases(); i++) {
+      Call call = call(FuzzCases.random(seed, i));
+      if (!call.unknownMethod() && !call.headers().isEmpty() && overLimit(call)) {
+        Call shrunk = shrink(call, this::overLimit);
+        assertThat(overLimit(shrunk)).isTrue();
+        assertThat(shrunk.message()).as("from %s", call.summary()).hasSize(limit + 1);
+        assertThat(shrunk.headers()).isEmpty();
+        return;
+      }
+    }
+    fail("no generated call with headers was over the inbound limit");
+  }
+
+  private boolean overLimit(Call call) {
+    try {
+      send(call);
+      return false;
+    } catch (StatusRuntimeException e) {
+      return transportSizeLimit(e);
+    }
+  }
+
+  /** A generated call in parts, so that shrinking can take parts away. */
+  record Call(
+      MethodDescriptor<byte[], byte[]> method,
+      boolean unknownMethod,
+      boolean gzip,
+      List<Map.Entry<String, String>> headers,
+      byte[] message) {
+
+    Call withMessage(byte[] m) {
+      return new Call(method, unknownMethod, gzip, headers, m);
+    }
+
+    Call withHeaders(List<Map.Entry<String, String>> h) {
+      return new Call(method, unknownMethod, gzip, List.copyOf(h), message);
+    }
+
+    String summary() {
+      return method.getFullMethodName()
+          + (gzip ? " gzip" : "")
+          + " headers "
+          + headers.stream().map(h -> h.getKey() + ": " + h.getValue()).toList()
+          + " with "
+          + message.length
+          + " bytes "
+          + hex(message);
+    }
+  }
+
+  /** The status of one call, and what is wrong with it (null when it passes every check). */
+  record Outcome(Status.Code code, String failure, boolean overSizeLimit) {
+    Outcome(Status.Code code, String failure) {
+      this(code, failure, false);
+    }
+  }
+
+  private Call call(SplittableRandom r) {
+    int limit = GrpcMessageLimit.inboundBytes(api, ranking, events);
+    boolean unknownMethod = r.nextInt(20) == 0;
+    MethodDescriptor<byte[], byte[]> method =
+        unknownMethod ? unknownMethod(r) : METHODS.get(r.nextInt(METHODS.size()));
+    boolean gzip = r.nextInt(4) == 0;
+    byte[] message = mutate(message(method, r), limit, r);
+    var headers = new ArrayList<Map.Entry<String, String>>();
+    for (int h = r.nextInt(3); h > 0; h--) {
+      headers.add(Map.entry("x-fuzz-" + r.nextInt(100), printable(r, 200)));
+    }
+    return new Call(method, unknownMethod, gzip, List.copyOf(headers), message);
+  }
+
+  private void send(Call call) {
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+    if (call.gzip()) {
+      options = options.withCompression("gzip");
+    }
+    Metadata headers = new Metadata();
+    call.headers()
+        .forEach(
+            h ->
+                headers.put(
+                    Metadata.Key.of(h.getKey(), Metadata.ASCII_STRING_MARSHALLER), h.getValue()));
+    ClientCalls.blockingUnaryCall(
+        ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
+        call.method(),
+        options,
+        call.message());
+  }
+
+  private Outcome outcome(Call call) {
+    try {
+      send(call);
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      if (call.unknownMethod()) {
+        // gRPC's own answer, before any of our code runs.
+        return new Outcome(
+            code, code == Status.Code.UNIMPLEMENTED ? null : "answered " + e.getStatus());
+      }
+      if (!ALLOWED.contains(code)) {
+        return new Outcome(code, "answered " + e.getStatus());
+      }
+      if (transportSizeLimit(e)) {
+        return new Outcome(code, null, true);
+      }
+      if (GrpcTestClient.errorType(e).isEmpty()) {
+        return new Outcome(code, "answered " + e.getStatus() + " without a stable type");
+      }
+      return new Outcome(code, null);
+    }
+    return new Outcome(Status.Code.OK, call.unknownMethod() ? "answered OK" : null);
+  }
+
+  /** The call with its message, then its headers shrunk while it still {@code fails}. */
+  private static Call shrink(Call call, Predicate<Call> fails) {
+    Call c = call;
+    Call withMessage = c;
+    c =
+        c.withMessage(
+            Shrink.bytes(c.message(), m -> fails.test(withMessage.withMessage(m)), SHRINK_BUDGET));
+    Call withHeaders = c;
+    return c.withHeaders(
+        Shrink.list(c.headers(), h -> fails.test(withHeaders.withHeaders(h)), SHRINK_BUDGET));
   }
 
   /** A method of the service that does not exist, or of a service that does not exist. */
@@ -251,11 +368,14 @@ class GrpcFuzzTest extends GrpcChannelTest {
     return f.build();
   }
 
-  /** The bytes as they are, or truncated, corrupted, padded, garbage, or over the size limit. */
-  private static byte[] mutate(byte[] bytes, SplittableRandom r) {
+  /**
+   * The bytes as they are, or truncated, corrupted, padded, garbage, or around the inbound size
+   * {@code limit} (mostly over it).
+   */
+  private static byte[] mutate(byte[] bytes, int limit, SplittableRandom r) {
     return switch (r.nextInt(9)) {
       case 0, 1 -> bytes;
-      case 2 -> r.nextInt(6) == 0 ? garbage(r, 300 * 1024 + r.nextInt(64 * 1024)) : bytes;
+      case 2 -> r.nextInt(6) == 0 ? garbage(r, limit - 1024 + r.nextInt(64 * 1024)) : bytes;
       case 3 -> Arrays.copyOf(bytes, bytes.length == 0 ? 0 : r.nextInt(bytes.length));
       case 4 -> {
         byte[] out = bytes.clone();
@@ -272,7 +392,6 @@ class GrpcFuzzTest extends GrpcChannelTest {
         yield out;
       }
       case 6 -> garbage(r, r.nextInt(256));
-      // (case 2 sometimes sends garbage over ServiceTest's inbound limit of about 275 KB)
       case 7 -> garbage(r, 1 + r.nextInt(4096));
       default -> {
         // A length-delimited field that claims more bytes than follow.

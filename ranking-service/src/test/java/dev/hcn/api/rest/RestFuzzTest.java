@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.hcn.ServiceTest;
 import dev.hcn.fuzz.FuzzCases;
+import dev.hcn.fuzz.Shrink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
@@ -33,6 +37,9 @@ class RestFuzzTest {
 
   @LocalServerPort int port;
 
+  /** Requests tried when shrinking a failure, per part of the request. */
+  private static final int SHRINK_BUDGET = 200;
+
   @Test
   void noGeneratedRequestGetsA5xxOrAnUntypedError() throws IOException {
     long seed = FuzzCases.seed();
@@ -40,17 +47,19 @@ class RestFuzzTest {
     var statuses = new TreeMap<Integer, Integer>();
     try (RawHttp http = new RawHttp(port)) {
       for (int i = 0; i < cases; i++) {
-        SplittableRandom r = FuzzCases.random(seed, i);
-        Request request = request(r);
-        String name = FuzzCases.name(seed, i) + ": " + request.summary();
-        RawHttp.Response response;
-        try {
-          response = http.exchange(request.bytes(), request.head(), request.fresh());
-        } catch (IOException e) {
-          throw new AssertionError("no whole answer to " + name, e);
+        Request request = request(FuzzCases.random(seed, i));
+        Outcome outcome = outcome(http, request, request.fresh());
+        statuses.merge(outcome.status(), 1, Integer::sum);
+        if (outcome.failure() != null) {
+          Request shrunk = shrink(request, r -> sameFailure(r, outcome));
+          fail(
+              "%s: %s\n%s\nshrunk to %s\n%s",
+              FuzzCases.name(seed, i),
+              outcome.failure(),
+              request.summary(),
+              shrunk.summary(),
+              Shrink.show(shrunk.bytes(), 2000));
         }
-        statuses.merge(response.status(), 1, Integer::sum);
-        check(response, request, name);
       }
     }
     // The mix reaches the service and its limits, not only the router.
@@ -60,34 +69,201 @@ class RestFuzzTest {
         .isEqualTo(200);
   }
 
-  private static void check(RawHttp.Response response, Request request, String name) {
+  /**
+   * The shrinking that a failure report goes through, run against the real server with a property
+   * that the body limit breaks ("nothing is answered 413"): it must find the cause, a body of
+   * exactly one byte over the limit, and drop every header but Host and every character of the path
+   * but its slash.
+   */
+  @Test
+  void aFailureIsShrunkToItsCause() throws IOException {
+    long seed = FuzzCases.seed();
+    try (RawHttp http = new RawHttp(port)) {
+      for (int i = 0; i < FuzzCases.cases(); i++) {
+        Request request = request(FuzzCases.random(seed, i));
+        if (outcome(http, request, true).status() != 413) {
+          continue;
+        }
+        Request shrunk = shrink(request, r -> answer(r) == 413);
+        assertThat(answer(shrunk)).isEqualTo(413);
+        assertThat(shrunk.body()).as("from %s", request.summary()).hasSize(LIMIT + 1);
+        // The limit holds whatever the path and whatever else the request says.
+        assertThat(shrunk.headers()).containsExactly("Host: localhost");
+        assertThat(shrunk.path()).isEqualTo("/");
+        return;
+      }
+    }
+    fail("no generated request was answered 413");
+  }
+
+  /** Whole answer to a request, judged by the checks; status -1 when none came. */
+  record Outcome(int status, String failure) {}
+
+  private static Outcome outcome(RawHttp http, Request request, boolean fresh) {
+    RawHttp.Response response;
+    try {
+      response = http.exchange(request.bytes(), request.head(), fresh);
+    } catch (IOException e) {
+      return new Outcome(-1, "no whole answer: " + e);
+    }
+    return new Outcome(response.status(), problem(response, request));
+  }
+
+  /** Fails in the same way: the same status, and not passing the checks. */
+  private boolean sameFailure(Request request, Outcome original) {
+    Outcome o = alone(request);
+    return o.failure() != null && o.status() == original.status();
+  }
+
+  private int answer(Request request) {
+    return alone(request).status();
+  }
+
+  /** The outcome of the request sent on a connection of its own. */
+  private Outcome alone(Request request) {
+    RawHttp http = new RawHttp(port);
+    try {
+      return outcome(http, request, true);
+    } finally {
+      try {
+        http.close();
+      } catch (IOException e) {
+        // the answer is in; a failed close changes nothing about it
+      }
+    }
+  }
+
+  /** The request with body, then headers, then path shrunk while it still {@code fails}. */
+  static Request shrink(Request request, Predicate<Request> fails) {
+    Request r = request;
+    Request withBody = r;
+    r = r.withBody(Shrink.bytes(r.body(), b -> fails.test(withBody.withBody(b)), SHRINK_BUDGET));
+    Request withHeaders = r;
+    r =
+        r.withHeaders(
+            Shrink.list(r.headers(), h -> fails.test(withHeaders.withHeaders(h)), SHRINK_BUDGET));
+    Request withPath = r;
+    List<Character> path = r.path().chars().mapToObj(c -> (char) c).toList();
+    List<Character> shrunkPath =
+        Shrink.list(path, p -> fails.test(withPath.withPath(string(p))), SHRINK_BUDGET);
+    return r.withPath(string(shrunkPath));
+  }
+
+  private static String string(List<Character> chars) {
+    StringBuilder s = new StringBuilder(chars.size());
+    chars.forEach(s::append);
+    return s.toString();
+  }
+
+  /** What is wrong with the response, or null when it passes every check. */
+  private static String problem(RawHttp.Response response, Request request) {
     int status = response.status();
     if (status >= 500) {
-      fail("%s answered %d: %s", name, status, response.text());
+      return "answered " + status + ": " + response.text();
     }
     if (status < 400) {
-      return;
+      return null;
     }
     String type = response.header("content-type");
     if (type == null || !type.startsWith("application/problem+json")) {
-      fail("%s answered %d as %s: %s", name, status, type, response.text());
+      return "answered " + status + " as " + type + ": " + response.text();
     }
     if (request.head()) {
-      return;
+      return null;
     }
     JsonNode body;
     try {
       body = HttpJson.JSON.readTree(response.body());
     } catch (RuntimeException e) {
-      throw new AssertionError(name + " answered a problem that is not JSON: " + response.text());
+      return "answered a problem that is not JSON: " + response.text();
     }
     if (!body.path("type").asString("").startsWith(PREFIX)
         || body.path("status").asInt() != status) {
-      fail("%s answered %d without our type: %s", name, status, response.text());
+      return "answered " + status + " without our type: " + response.text();
     }
+    return null;
   }
 
-  record Request(byte[] bytes, boolean head, boolean fresh, String summary) {}
+  /**
+   * A generated request in parts, so that shrinking can take parts away and frame it again: the
+   * header lines (Host first), a body sent with Content-Length or chunked (chunk sizes drawn from
+   * {@code chunkSeed}, some written as {@code zz} when {@code brokenChunks}).
+   */
+  record Request(
+      String method,
+      String path,
+      List<String> headers,
+      byte[] body,
+      boolean chunked,
+      boolean brokenChunks,
+      long chunkSeed,
+      boolean brokenHead) {
+
+    boolean head() {
+      return method.equals("HEAD");
+    }
+
+    /** A request whose framing is broken leaves the connection unusable: send it on its own. */
+    boolean fresh() {
+      return brokenHead || brokenChunks;
+    }
+
+    Request withBody(byte[] b) {
+      return new Request(method, path, headers, b, chunked, brokenChunks, chunkSeed, brokenHead);
+    }
+
+    Request withHeaders(List<String> h) {
+      return new Request(
+          method, path, List.copyOf(h), body, chunked, brokenChunks, chunkSeed, brokenHead);
+    }
+
+    Request withPath(String p) {
+      return new Request(method, p, headers, body, chunked, brokenChunks, chunkSeed, brokenHead);
+    }
+
+    byte[] bytes() {
+      var head = new StringBuilder();
+      head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+      headers.forEach(h -> head.append(h).append("\r\n"));
+      ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 512);
+      if (chunked && body.length > 0) {
+        head.append("Transfer-Encoding: chunked\r\n\r\n");
+        out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
+        var r = new SplittableRandom(chunkSeed);
+        int at = 0;
+        while (at < body.length) {
+          int n = Math.min(body.length - at, 1 + r.nextInt(64 * 1024));
+          String size = brokenChunks && r.nextInt(3) == 0 ? "zz" : Integer.toHexString(n);
+          out.writeBytes((size + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(body, at, n);
+          out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+          at += n;
+        }
+        out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      } else {
+        if (body.length > 0 || !method.equals("GET")) {
+          head.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        head.append("\r\n");
+        out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(body);
+      }
+      return out.toByteArray();
+    }
+
+    String summary() {
+      return method
+          + " "
+          + cut(path)
+          + " "
+          + headers.stream().map(RestFuzzTest::cut).toList()
+          + (chunked ? " chunked" : "")
+          + " body="
+          + body.length
+          + "B "
+          + cut(new String(body, 0, Math.min(body.length, 120), StandardCharsets.UTF_8));
+    }
+  }
 
   private static final String[] METHODS = {
     "POST", "POST", "POST", "POST", "GET", "GET", "GET", "PUT", "DELETE", "PATCH", "HEAD",
@@ -162,84 +338,45 @@ class RestFuzzTest {
     boolean brokenHead = r.nextInt(25) == 0;
     boolean chunked = body.length > 0 && r.nextInt(5) == 0;
     boolean brokenChunks = chunked && r.nextInt(6) == 0;
-    var head = new StringBuilder();
-    head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
-    head.append("Host: localhost\r\n");
+    var headers = new ArrayList<String>();
+    headers.add("Host: localhost");
     String contentType = FuzzCases.pick(r, CONTENT_TYPES);
     if (contentType != null) {
-      head.append("Content-Type: ").append(contentType).append("\r\n");
+      headers.add("Content-Type: " + contentType);
     }
     String accept = FuzzCases.pick(r, ACCEPTS);
     if (accept != null) {
-      head.append("Accept: ").append(accept).append("\r\n");
+      headers.add("Accept: " + accept);
     }
     if (r.nextInt(6) == 0) {
-      head.append("X-Request-Timeout-Ms: ").append(timeout(r)).append("\r\n");
+      headers.add("X-Request-Timeout-Ms: " + timeout(r));
     }
     if (r.nextInt(8) == 0) {
       boolean gzip = r.nextBoolean();
-      head.append("Content-Encoding: ").append(gzip ? "gzip" : "br").append("\r\n");
+      headers.add("Content-Encoding: " + (gzip ? "gzip" : "br"));
       if (gzip && body.length > 0 && r.nextBoolean()) {
         body = gzip(body); // really compressed, as a compressing client sends it
       }
     }
     for (int h = r.nextInt(3); h > 0; h--) {
-      head.append("X-Fuzz-")
-          .append(r.nextInt(1000))
-          .append(": ")
-          .append(headerValue(r))
-          .append("\r\n");
+      headers.add("X-Fuzz-" + r.nextInt(1000) + ": " + headerValue(r));
     }
     if (brokenHead) {
-      head.append(
+      headers.add(
           FuzzCases.pick(
               r,
               new String[] {
-                "Bad Header: x\r\n",
-                "X: \u0001\r\n",
-                "NoColon\r\n",
-                "Content-Length: abc\r\n",
-                "Host: second\r\n",
-                ": empty-name\r\n",
-                "X-Long: " + "a".repeat(20_000) + "\r\n"
+                "Bad Header: x",
+                "X: \u0001",
+                "NoColon",
+                "Content-Length: abc",
+                "Host: second",
+                ": empty-name",
+                "X-Long: " + "a".repeat(20_000)
               }));
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 512);
-    if (chunked) {
-      head.append("Transfer-Encoding: chunked\r\n\r\n");
-      out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
-      int at = 0;
-      while (at < body.length) {
-        int n = Math.min(body.length - at, 1 + r.nextInt(64 * 1024));
-        String size = brokenChunks && r.nextInt(3) == 0 ? "zz" : Integer.toHexString(n);
-        out.writeBytes((size + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(body, at, n);
-        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        at += n;
-      }
-      out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    } else {
-      if (body.length > 0 || !method.equals("GET")) {
-        head.append("Content-Length: ").append(body.length).append("\r\n");
-      }
-      head.append("\r\n");
-      out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
-      out.writeBytes(body);
-    }
-    String summary =
-        method
-            + " "
-            + cut(path)
-            + " "
-            + contentType
-            + (chunked ? " chunked" : "")
-            + " body="
-            + body.length
-            + "B "
-            + cut(new String(body, 0, Math.min(body.length, 120), StandardCharsets.UTF_8));
-    // A request whose framing is broken leaves the connection unusable: send it on its own.
     return new Request(
-        out.toByteArray(), method.equals("HEAD"), brokenHead || brokenChunks, summary);
+        method, path, List.copyOf(headers), body, chunked, brokenChunks, r.nextLong(), brokenHead);
   }
 
   private static String cut(String s) {
