@@ -72,7 +72,7 @@ class GrpcErrorMapping implements GrpcExceptionHandler {
     return out.toString();
   }
 
-  private static StatusException toStatus(RankingException e) {
+  static StatusException toStatus(RankingException e) {
     String field = e.field() == null ? null : protoFieldName(e.field());
     String message = e.getMessage() == null ? e.type().slug() : e.getMessage();
     String description = message;

@@ -3,6 +3,7 @@ package dev.hcn.api.grpc;
 import dev.hcn.events.EventsProperties;
 import dev.hcn.ranking.AdmissionProperties;
 import dev.hcn.ranking.RankingProperties;
+import io.grpc.DecompressorRegistry;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import java.util.concurrent.ExecutorService;
@@ -37,12 +38,28 @@ class GrpcServerConfig {
     };
   }
 
-  /** Counts the calls that end before the service answers them (see {@link TransportOutcomes}). */
+  /**
+   * Counts the calls that end before the service answers them (see {@link TransportOutcomes}), and
+   * answers a unary call with no message or several as bad input ({@link UnaryMessageCount}, added
+   * last so that it runs first, outside the marker: the service never answered such a call).
+   */
   @Bean
   <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> hcnTransportOutcomes(
       TransportOutcomes outcomes) {
     return builder ->
-        builder.addStreamTracerFactory(outcomes.tracers()).intercept(outcomes.marker());
+        builder
+            .addStreamTracerFactory(outcomes.tracers())
+            .intercept(outcomes.marker())
+            .intercept(new UnaryMessageCount());
+  }
+
+  /**
+   * Request decompression whose broken gzip reaches the service as bad input ({@link LazyGzip}).
+   * Spring gRPC applies a registry bean to the server in place of gRPC's default one.
+   */
+  @Bean
+  DecompressorRegistry hcnDecompressors() {
+    return LazyGzip.registry();
   }
 
   /**

@@ -7,6 +7,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.InputStream;
 import java.util.List;
@@ -14,15 +15,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns request messages that do not parse into INVALID_ARGUMENT. gRPC parses a request before any
+ * Turns request messages that cannot be read into input errors. gRPC parses a request before any
  * interceptor sees it and answers a parse failure with UNKNOWN; a bad payload is an input error, so
  * each request marshaller is wrapped to hand the service a per-type marker instance instead, and
- * the service rejects the marker as {@link ErrorType#MALFORMED_BODY}.
+ * the service rejects the marker: {@link ErrorType#PAYLOAD_TOO_LARGE} when the message grew past
+ * the inbound limit as it was decompressed (gRPC's RESOURCE_EXHAUSTED while reading), {@link
+ * ErrorType#MALFORMED_BODY} for every other failure to read it (bad protobuf, a broken gzip
+ * stream).
  */
 final class MalformedRequests {
 
-  /** One marker per request type, told apart from real requests by identity. */
+  /** One marker per request type and failure, told apart from real requests by identity. */
   private static final Map<Class<?>, Object> MARKERS = new ConcurrentHashMap<>();
+
+  private static final Map<Class<?>, Object> TOO_LARGE = new ConcurrentHashMap<>();
 
   private MalformedRequests() {}
 
@@ -39,8 +45,13 @@ final class MalformedRequests {
     return out.build();
   }
 
-  /** Throws MALFORMED_BODY when the request is the marker of a message that did not parse. */
+  /** Throws when the request is the marker of a message that could not be read. */
   static void reject(Message request) {
+    if (TOO_LARGE.get(request.getClass()) == request) {
+      throw new RankingException(
+          ErrorType.PAYLOAD_TOO_LARGE,
+          "request is larger than the inbound message limit once decompressed");
+    }
     if (MARKERS.get(request.getClass()) == request) {
       throw new RankingException(
           ErrorType.MALFORMED_BODY,
@@ -54,12 +65,8 @@ final class MalformedRequests {
         instanceof MethodDescriptor.PrototypeMarshaller<Q> parser)) {
       return method;
     }
-    @SuppressWarnings("unchecked")
-    Q marker =
-        (Q)
-            MARKERS.computeIfAbsent(
-                parser.getMessageClass(),
-                type -> ((Message) parser.getMessagePrototype()).toBuilder().build());
+    Q marker = marker(MARKERS, parser);
+    Q tooLarge = marker(TOO_LARGE, parser);
     MethodDescriptor.Marshaller<Q> tolerant =
         new MethodDescriptor.Marshaller<>() {
           @Override
@@ -72,12 +79,23 @@ final class MalformedRequests {
             try {
               return parser.parse(stream);
             } catch (StatusRuntimeException e) {
-              return marker;
+              return e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED ? tooLarge : marker;
+            } catch (RuntimeException e) {
+              return marker; // the caller's bytes failed to read: a broken compressed stream
             }
           }
         };
     return ServerMethodDefinition.create(
         descriptor.toBuilder().setRequestMarshaller(tolerant).build(),
         method.getServerCallHandler());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <Q> Q marker(
+      Map<Class<?>, Object> markers, MethodDescriptor.PrototypeMarshaller<Q> parser) {
+    return (Q)
+        markers.computeIfAbsent(
+            parser.getMessageClass(),
+            type -> ((Message) parser.getMessagePrototype()).toBuilder().build());
   }
 }
