@@ -25,10 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class MalformedRequests {
 
-  /** One marker per request type and failure, told apart from real requests by identity. */
-  private static final Map<Class<?>, Object> MARKERS = new ConcurrentHashMap<>();
+  /** The markers of one request type, told apart from real requests by identity. */
+  private record Markers(Message malformed, Message tooLarge) {}
 
-  private static final Map<Class<?>, Object> TOO_LARGE = new ConcurrentHashMap<>();
+  private static final Map<Class<?>, Markers> MARKERS = new ConcurrentHashMap<>();
 
   private MalformedRequests() {}
 
@@ -47,12 +47,16 @@ final class MalformedRequests {
 
   /** Throws when the request is the marker of a message that could not be read. */
   static void reject(Message request) {
-    if (TOO_LARGE.get(request.getClass()) == request) {
+    Markers markers = MARKERS.get(request.getClass());
+    if (markers == null) {
+      return;
+    }
+    if (markers.tooLarge() == request) {
       throw new RankingException(
           ErrorType.PAYLOAD_TOO_LARGE,
           "request is larger than the inbound message limit once decompressed");
     }
-    if (MARKERS.get(request.getClass()) == request) {
+    if (markers.malformed() == request) {
       throw new RankingException(
           ErrorType.MALFORMED_BODY,
           "request is not a valid " + request.getDescriptorForType().getFullName() + " message");
@@ -65,8 +69,17 @@ final class MalformedRequests {
         instanceof MethodDescriptor.PrototypeMarshaller<Q> parser)) {
       return method;
     }
-    Q marker = marker(MARKERS, parser);
-    Q tooLarge = marker(TOO_LARGE, parser);
+    Markers markers =
+        MARKERS.computeIfAbsent(
+            parser.getMessageClass(),
+            type -> {
+              Message prototype = (Message) parser.getMessagePrototype();
+              return new Markers(prototype.toBuilder().build(), prototype.toBuilder().build());
+            });
+    @SuppressWarnings("unchecked")
+    Q marker = (Q) markers.malformed();
+    @SuppressWarnings("unchecked")
+    Q tooLarge = (Q) markers.tooLarge();
     MethodDescriptor.Marshaller<Q> tolerant =
         new MethodDescriptor.Marshaller<>() {
           @Override
@@ -88,14 +101,5 @@ final class MalformedRequests {
     return ServerMethodDefinition.create(
         descriptor.toBuilder().setRequestMarshaller(tolerant).build(),
         method.getServerCallHandler());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <Q> Q marker(
-      Map<Class<?>, Object> markers, MethodDescriptor.PrototypeMarshaller<Q> parser) {
-    return (Q)
-        markers.computeIfAbsent(
-            parser.getMessageClass(),
-            type -> ((Message) parser.getMessagePrototype()).toBuilder().build());
   }
 }
