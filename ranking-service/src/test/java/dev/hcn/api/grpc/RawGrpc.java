@@ -1,5 +1,8 @@
 package dev.hcn.api.grpc;
 
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -27,6 +30,7 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,17 +47,34 @@ final class RawGrpc implements AutoCloseable {
   /** What came back on one stream. {@code reset} is the RST_STREAM code, or -1 when none came. */
   record Answer(Http2Headers headers, Http2Headers trailers, byte[] body, long reset) {
 
-    /** The gRPC status: from the trailers, or from the headers of a trailers-only answer. */
+    /** Where the gRPC status is: the trailers, or the headers of a trailers-only answer. */
+    private Http2Headers statusHeaders() {
+      return trailers != null ? trailers : headers;
+    }
+
     Integer grpcStatus() {
-      Http2Headers source = trailers != null ? trailers : headers;
-      CharSequence value = source == null ? null : source.get("grpc-status");
+      CharSequence value = statusHeaders() == null ? null : statusHeaders().get("grpc-status");
       return value == null ? null : Integer.valueOf(value.toString());
     }
 
     String grpcMessage() {
-      Http2Headers source = trailers != null ? trailers : headers;
-      CharSequence value = source == null ? null : source.get("grpc-message");
+      CharSequence value = statusHeaders() == null ? null : statusHeaders().get("grpc-message");
       return value == null ? "" : value.toString();
+    }
+
+    /** The answer as a gRPC client sees it, details trailer included (for GrpcTestClient). */
+    StatusRuntimeException asStatus() {
+      Metadata metadata = new Metadata();
+      CharSequence details =
+          statusHeaders() == null ? null : statusHeaders().get("grpc-status-details-bin");
+      if (details != null) {
+        metadata.put(
+            Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER),
+            Base64.getDecoder().decode(details.toString()));
+      }
+      return Status.fromCodeValue(grpcStatus())
+          .withDescription(grpcMessage())
+          .asRuntimeException(metadata);
     }
 
     String httpStatus() {
