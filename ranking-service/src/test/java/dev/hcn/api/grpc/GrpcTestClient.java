@@ -64,7 +64,12 @@ final class GrpcTestClient {
 
   /** The stable error type slug from the status details ({@code google.rpc.ErrorInfo.reason}). */
   static Optional<String> errorType(StatusRuntimeException e) {
-    return detail(e, ErrorInfo.class).map(ErrorInfo::getReason);
+    return errorInfo(e).map(ErrorInfo::getReason);
+  }
+
+  /** The whole {@code google.rpc.ErrorInfo} of the status details, if any. */
+  static Optional<ErrorInfo> errorInfo(StatusRuntimeException e) {
+    return detail(e, ErrorInfo.class);
   }
 
   /** The field named by the status details ({@code google.rpc.BadRequest}), if any. */

@@ -3,6 +3,7 @@ package dev.hcn.api.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.google.rpc.ErrorInfo;
 import dev.hcn.ServiceTest;
 import dev.hcn.api.grpc.v1.Event;
 import dev.hcn.api.grpc.v1.GetInterestsRequest;
@@ -254,7 +255,9 @@ class GrpcTransportFuzzTest {
 
   /** The stable error type in the status details, when the service put one there. */
   private static Optional<String> reason(RawGrpc.Answer answer) {
-    return GrpcTestClient.errorType(answer.asStatus());
+    return GrpcTestClient.errorInfo(answer.asStatus())
+        .filter(info -> GrpcErrorMapping.DOMAIN.equals(info.getDomain()))
+        .map(ErrorInfo::getReason);
   }
 
   private static Stream shrink(Stream stream, Predicate<Stream> fails) {
