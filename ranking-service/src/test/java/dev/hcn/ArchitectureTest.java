@@ -20,15 +20,16 @@ import org.junit.jupiter.api.Test;
  *    |-> events      ingestion of user events: validates against ranking's limits, writes history
  *    |-> ranking     the ranking flow, model activation, errors and limits shared by both APIs
  *    |    |-> interests   per-interest inspection (its query and report are API types as well)
- *    |    |-> history     where behaviour histories come from
+ *    |    |-> history     where behaviour histories come from (knows no model class)
  *    |    |-> model       bundle loading, the user tower, the registry of the serving bundle
  *    |              -> scoring   the kernels: plain Java, no Spring, nothing above it
  *   explorer        a static page and its view routes; nothing depends on it
  * </pre>
  *
- * History reads the serving bundle (the embedded histories and L_long + L_short), so history may
- * use model; model never uses history. A layer may use every layer below it that the rule lists,
- * never one above it.
+ * History and model are siblings that never use each other: what history needs of the serving
+ * bundle (L_long + L_short, the embedded histories) it declares as {@code ServingBundleView}, and
+ * ranking supplies it from the model registry. A layer may use every layer below it that the rule
+ * lists, never one above it.
  */
 class ArchitectureTest {
 
@@ -79,7 +80,7 @@ class ArchitectureTest {
         .whereLayer("History")
         .mayOnlyBeAccessedByLayers("Ranking", "Events")
         .whereLayer("Model")
-        .mayOnlyBeAccessedByLayers("Ranking", "Events", "Interests", "History")
+        .mayOnlyBeAccessedByLayers("Ranking", "Events", "Interests")
         .whereLayer("Scoring")
         .mayOnlyBeAccessedByLayers("Ranking", "Interests", "Model")
         .check(classes);

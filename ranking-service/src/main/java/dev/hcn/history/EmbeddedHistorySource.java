@@ -1,8 +1,5 @@
 package dev.hcn.history;
 
-import dev.hcn.model.BundleLoader;
-import dev.hcn.model.ModelBundle;
-import dev.hcn.model.ModelRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -10,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Serves the demo histories shipped with the serving bundle (the manifest's {@code demo_histories}
@@ -18,6 +17,10 @@ import tools.jackson.core.JacksonException;
  */
 public final class EmbeddedHistorySource implements HistorySource {
 
+  /** Unknown fields are ignored, as in the bundle's other files, so exports may add some. */
+  private static final JsonMapper JSON =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
   private final Supplier<Demo> demo;
 
   private EmbeddedHistorySource(Supplier<Demo> demo) {
@@ -25,17 +28,17 @@ public final class EmbeddedHistorySource implements HistorySource {
   }
 
   /** Follows the serving bundle: a newly installed bundle's demo histories replace the old ones. */
-  public static EmbeddedHistorySource following(ModelRegistry registry) {
+  public static EmbeddedHistorySource following(ServingBundleView serving) {
     AtomicReference<Demo> loaded = new AtomicReference<>();
     return new EmbeddedHistorySource(
         () -> {
-          ModelBundle bundle = registry.current().orElse(null);
-          if (bundle == null) {
+          ServingBundleView.DemoHistories current = serving.demoHistories().orElse(null);
+          if (current == null) {
             return Demo.NONE;
           }
           Demo d = loaded.get();
-          if (d == null || d.bundle() != bundle) {
-            d = new Demo(bundle, parse(bundle.demoHistories()));
+          if (d == null || d.bundle() != current.bundle()) {
+            d = new Demo(current.bundle(), parse(current.file()));
             loaded.set(d);
           }
           return d;
@@ -67,7 +70,7 @@ public final class EmbeddedHistorySource implements HistorySource {
       throw new IllegalStateException("demo histories " + file.toAbsolutePath() + " are missing");
     }
     try {
-      DemoFile demo = BundleLoader.JSON.readValue(file.toFile(), DemoFile.class);
+      DemoFile demo = JSON.readValue(file.toFile(), DemoFile.class);
       Map<String, UserHistory> users = new HashMap<>();
       if (demo.users() != null) {
         demo.users().forEach((id, u) -> users.put(id, new UserHistory(u.history(), u.features())));
@@ -80,7 +83,7 @@ public final class EmbeddedHistorySource implements HistorySource {
     }
   }
 
-  private record Demo(ModelBundle bundle, Map<String, UserHistory> users) {
+  private record Demo(Object bundle, Map<String, UserHistory> users) {
     static final Demo NONE = new Demo(null, Map.of());
   }
 

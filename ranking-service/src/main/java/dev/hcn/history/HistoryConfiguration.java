@@ -1,6 +1,5 @@
 package dev.hcn.history;
 
-import dev.hcn.model.ModelRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -31,15 +30,11 @@ class HistoryConfiguration {
   static final int LENGTH_WITHOUT_BUNDLE = 100;
 
   @Bean
-  HistoryLength historyLength(HistoryProperties properties, ModelRegistry registry) {
+  HistoryLength historyLength(HistoryProperties properties, ServingBundleView serving) {
     IntSupplier length =
         properties.length() > 0
             ? properties::length
-            : () ->
-                registry
-                    .current()
-                    .map(b -> b.longLength() + b.shortLength())
-                    .orElse(LENGTH_WITHOUT_BUNDLE);
+            : () -> serving.historyLength().orElse(LENGTH_WITHOUT_BUNDLE);
     return new HistoryLength(length);
   }
 
@@ -51,8 +46,8 @@ class HistoryConfiguration {
   static class Embedded {
 
     @Bean
-    EmbeddedHistorySource embeddedHistorySource(ModelRegistry registry) {
-      return EmbeddedHistorySource.following(registry);
+    EmbeddedHistorySource embeddedHistorySource(ServingBundleView serving) {
+      return EmbeddedHistorySource.following(serving);
     }
 
     @Bean

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hcn.model.TestBundles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,5 +48,41 @@ class HistorySourcesTest {
     Path bad = temp.resolve("bad.json");
     Files.writeString(bad, "{\"users\": [");
     assertThatThrownBy(() -> EmbeddedHistorySource.read(bad)).hasMessageContaining("bad.json");
+  }
+
+  @Test
+  void theFollowingSourceRereadsOnlyWhenTheServingBundleChanges() throws Exception {
+    Path file = temp.resolve("demo.json");
+    Files.writeString(file, "{\"users\": {\"7\": {\"history\": [5]}}}");
+    AtomicReference<ServingBundleView.DemoHistories> serving = new AtomicReference<>();
+    var source = EmbeddedHistorySource.following(view(serving));
+
+    assertThat(source.find("7")).isSameAs(UserHistory.EMPTY);
+
+    serving.set(new ServingBundleView.DemoHistories(new Object(), file));
+    assertThat(source.find("7").items()).containsExactly(5);
+
+    // The same bundle keeps its parsed histories; a new bundle from the same path is read afresh.
+    Files.writeString(file, "{\"users\": {\"7\": {\"history\": [6, 8]}}}");
+    assertThat(source.find("7").items()).containsExactly(5);
+    serving.set(new ServingBundleView.DemoHistories(new Object(), file));
+    assertThat(source.find("7").items()).containsExactly(6, 8);
+
+    serving.set(null);
+    assertThat(source.size()).isZero();
+  }
+
+  private static ServingBundleView view(AtomicReference<ServingBundleView.DemoHistories> serving) {
+    return new ServingBundleView() {
+      @Override
+      public OptionalInt historyLength() {
+        return OptionalInt.empty();
+      }
+
+      @Override
+      public Optional<DemoHistories> demoHistories() {
+        return Optional.ofNullable(serving.get());
+      }
+    };
   }
 }
