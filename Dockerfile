@@ -9,7 +9,12 @@ COPY loadtest/pom.xml loadtest/pom.xml
 RUN ./mvnw -B -q -pl ranking-service -am dependency:go-offline -DexcludeReactor=true || true
 COPY ranking-service ranking-service
 COPY loadtest loadtest
-RUN ./mvnw -B -q -pl ranking-service -am -DskipTests package \
+# The history source the jar's Spring AOT context is built for (ADR 0007): unset builds it for the
+# default, embedded; docker-compose.yml passes redis. A start on another source still works, the
+# ordinary (slower) way.
+ARG HCN_HISTORY_SOURCE
+RUN if [ -z "${HCN_HISTORY_SOURCE:-}" ]; then unset HCN_HISTORY_SOURCE; fi \
+ && ./mvnw -B -q -pl ranking-service -am -DskipTests package \
  && java -Djarmode=tools -jar ranking-service/target/ranking-service-*.jar extract --destination /src/app \
  && mv /src/app/ranking-service-*.jar /src/app/app.jar
 
@@ -29,8 +34,11 @@ ENV HCN_MODEL_BUNDLEPATH=/app/bundles/hcn-ml1m \
 COPY deploy/jvm.options /app/jvm.options
 # AOT cache training run (docs/startup.md): start on this image's own JRE and flags up to readiness,
 # then SIGTERM; the JVM writes /app/app.aot as it exits. Serving with it about halves the CPU work
-# to readiness; were it missing or stale, the JVM would only warn and start without it.
-RUN ["bash", "-c", "java @/app/jvm.options -XX:AOTCacheOutput=/app/app.aot -jar /app/app.jar --hcn.drain.readiness-delay=0s & pid=$!; for i in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3) 2>/dev/null && break; sleep 0.5; done; kill -TERM $pid; wait $pid; test -s /app/app.aot"]
+# to readiness; were it missing or stale, the JVM would only warn and start without it. It runs on
+# the history source the jar was built for (with no Redis here, rankings fall back; readiness does
+# not wait for the store).
+ARG HCN_HISTORY_SOURCE
+RUN ["bash", "-c", "if [ -z \"${HCN_HISTORY_SOURCE:-}\" ]; then unset HCN_HISTORY_SOURCE; fi; java @/app/jvm.options -XX:AOTCacheOutput=/app/app.aot -jar /app/app.jar --hcn.drain.readiness-delay=0s & pid=$!; for i in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3) 2>/dev/null && break; sleep 0.5; done; kill -TERM $pid; wait $pid; test -s /app/app.aot"]
 USER hcn
 # Readiness over bash's /dev/tcp (the JRE image has no curl): the management port answers even when
 # the API port is saturated.

@@ -119,6 +119,23 @@ class RankingComposeFileTest {
     assertThat(prometheus).contains("\"ranking:" + probes + "\"");
   }
 
+  @Test
+  void theImageIsBuiltForTheHistorySourceItRunsOn() throws IOException {
+    Object args = path(service("ranking"), "build", "args");
+    assertThat(args).as("build args of ranking").isInstanceOf(Map.class);
+    assertThat(String.valueOf(((Map<?, ?>) args).get("HCN_HISTORY_SOURCE")))
+        .isEqualTo(environment("ranking").get("HCN_HISTORY_SOURCE"));
+    // Both stages take it: the build stage's Spring AOT processing and the runtime stage's AOT
+    // cache training run, which must start on the source the context was built for.
+    String dockerfile = Files.readString(Path.of("../Dockerfile").toAbsolutePath());
+    List<String> stages = List.of(dockerfile.split("(?m)^FROM ")).subList(1, 3);
+    assertThat(stages.get(0)).contains("package");
+    assertThat(stages.get(1)).contains("AOTCacheOutput");
+    for (String stage : stages) {
+      assertThat(stage).containsPattern("(?m)^ARG HCN_HISTORY_SOURCE$");
+    }
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------
 
   /**
