@@ -5,14 +5,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
@@ -71,6 +69,16 @@ class HistoryConfiguration {
     /** A user id that ingestion refuses (it holds braces), so that warm-up reads find nothing. */
     static final String WARM_UP_USER = "{warm-up}";
 
+    /**
+     * Longest readiness waits for the warm-up, counted from its start. On two cores the reads take
+     * about that long while the rest of the start competes for the cores; past it they go on while
+     * the service serves.
+     */
+    static final Duration WARM_UP_BOUND = Duration.ofSeconds(2);
+
+    /** Pause between connection tries at start, after a handshake that timed out. */
+    static final Duration CONNECT_RETRY = Duration.ofMillis(20);
+
     @Bean
     RedisHistoryStore redisHistoryStore(
         StringRedisTemplate redis, HistoryProperties properties, HistoryLength length) {
@@ -109,29 +117,52 @@ class HistoryConfiguration {
      * without this, the first ranking after start would fall back. After the connection, {@link
      * #WARM_UP_READS} reads of a user that cannot exist run the store's read path (pipeline,
      * decoding) until the JIT has compiled it, so that the first seconds of traffic do not time out
-     * on interpreted client code. It runs once every bean exists, before the servers start and the
-     * model is loaded (so before readiness); the wait is bounded and a Redis that is down only
-     * logs, because readiness must not depend on the store.
+     * on interpreted client code. It starts as soon as the store exists, on its own thread, while
+     * the context goes on starting (on the main thread, after every bean, it delayed readiness by
+     * about 1.1 s: docs/startup.md); readiness waits for it, at most {@link #WARM_UP_BOUND} from
+     * its start (ranking.ModelStartup).
      */
     @Bean
-    SmartInitializingSingleton hcnRedisConnectionWarmUp(RedisHistoryStore store) {
-      return () -> {
+    HistoryStoreWarmUp historyStoreWarmUp(RedisHistoryStore store) {
+      long until = System.nanoTime() + WARM_UP_BOUND.toNanos();
+      return HistoryStoreWarmUp.start(
+          () -> {
+            connect(store, until);
+            for (int i = 0; i < WARM_UP_READS; i++) {
+              store.find(WARM_UP_USER);
+            }
+          },
+          WARM_UP_BOUND);
+    }
+
+    /**
+     * Pings until the store answers, a try fails for another reason than a timeout (a refused
+     * connection: the store is down, and the start need not wait for it), or {@code until} has
+     * passed. The first connection's handshake is bounded by the per-command timeout, and while the
+     * rest of the start competes for the cores it can take longer than that; a later try finds a
+     * warmer client.
+     */
+    static void connect(RedisHistoryStore store, long until) {
+      while (true) {
         try {
-          CompletableFuture.runAsync(
-                  () -> {
-                    store.ping();
-                    for (int i = 0; i < WARM_UP_READS; i++) {
-                      store.find(WARM_UP_USER);
-                    }
-                  })
-              .get(2, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          LoggerFactory.getLogger(HistoryConfiguration.class)
-              .warn(
-                  "history store not reachable at start; ranking falls back until it is: {}",
-                  e.toString());
+          store.ping();
+          return;
+        } catch (RuntimeException e) {
+          if (!timedOut(e) || System.nanoTime() - until >= 0) {
+            throw e;
+          }
+          LockSupport.parkNanos(CONNECT_RETRY.toNanos());
         }
-      };
+      }
+    }
+
+    private static boolean timedOut(Throwable e) {
+      for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        if (c instanceof RedisCommandTimeoutException) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.hcn.ranking;
 
+import dev.hcn.history.HistoryStoreWarmUp;
 import dev.hcn.logging.LogSafe;
 import dev.hcn.model.ModelBundle;
 import dev.hcn.model.ModelProperties;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -54,6 +56,7 @@ class ModelStartup implements ApplicationRunner, InitializingBean, DisposableBea
   private final ApplicationEventPublisher events;
   private final ModelRegistry registry;
   private final List<ApiWarmUp> apis;
+  private final ObjectProvider<HistoryStoreWarmUp> historyWarmUps;
   private final CompletableFuture<ModelActivator.Outcome> loading = new CompletableFuture<>();
   private final AtomicBoolean started = new AtomicBoolean();
 
@@ -62,12 +65,14 @@ class ModelStartup implements ApplicationRunner, InitializingBean, DisposableBea
       ModelProperties properties,
       ApplicationEventPublisher events,
       ModelRegistry registry,
-      List<ApiWarmUp> apis) {
+      List<ApiWarmUp> apis,
+      ObjectProvider<HistoryStoreWarmUp> historyWarmUps) {
     this.activator = activator;
     this.properties = properties;
     this.events = events;
     this.registry = registry;
     this.apis = List.copyOf(apis);
+    this.historyWarmUps = historyWarmUps;
   }
 
   /** Starts loading the bundle (daemon: a context that fails to start must not wait for it). */
@@ -94,6 +99,8 @@ class ModelStartup implements ApplicationRunner, InitializingBean, DisposableBea
       load(); // not created by a context: load here
     }
     awaitModel();
+    // The store's warm-up (Redis only) ran beside the start; the API warm-ups go through it.
+    historyWarmUps.orderedStream().forEach(HistoryStoreWarmUp::await);
     if (properties.warmupRequests() > 0 && !apis.isEmpty()) {
       warmUpApis(registry.current().orElseThrow(), properties.warmupRequests());
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hcn.history.HistoryReader;
+import dev.hcn.history.HistoryStoreWarmUp;
 import dev.hcn.history.UserHistory;
 import dev.hcn.model.ModelProperties;
 import dev.hcn.model.ModelRegistry;
@@ -15,9 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -45,6 +49,11 @@ class ModelStartupTest {
   }
 
   private ModelStartup startup(String path, int warmupRequests, List<ApiWarmUp> apis) {
+    return startup(path, warmupRequests, apis, List.of());
+  }
+
+  private ModelStartup startup(
+      String path, int warmupRequests, List<ApiWarmUp> apis, List<HistoryStoreWarmUp> stores) {
     // Records each event together with whether a model was serving at that moment.
     ApplicationEventPublisher publisher =
         event -> events.add(List.of(event, registry.current().isPresent()));
@@ -57,7 +66,57 @@ class ModelStartupTest {
             new ModelProperties.Watch(false, Duration.ofSeconds(5)));
     var activator =
         new ModelActivator(TestBundles.loader(), registry, service, metrics, properties);
-    return new ModelStartup(activator, properties, publisher, registry, apis);
+    var beans = new StaticListableBeanFactory();
+    for (int i = 0; i < stores.size(); i++) {
+      beans.addBean("historyStoreWarmUp" + i, stores.get(i));
+    }
+    return new ModelStartup(
+        activator,
+        properties,
+        publisher,
+        registry,
+        apis,
+        beans.getBeanProvider(HistoryStoreWarmUp.class));
+  }
+
+  @Test
+  void acceptsTrafficOnlyOnceTheHistoryStoreIsWarm() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean warm = new AtomicBoolean();
+    var store =
+        HistoryStoreWarmUp.start(
+            () -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              warm.set(true);
+            },
+            Duration.ofSeconds(30));
+    var startup = startup(TestBundles.path().toString(), 0, List.of(), List.of(store));
+    Thread run = Thread.ofPlatform().start(() -> startup.run(new DefaultApplicationArguments()));
+    try {
+      // The model is installed, then the start waits for the store: readiness stays refusing.
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (registry.current().isEmpty() && System.nanoTime() < until) {
+        Thread.sleep(10);
+      }
+      assertThat(registry.current()).isPresent();
+      run.join(300);
+      assertThat(run.isAlive()).isTrue();
+      assertThat(events).hasSize(1);
+      assertThat(readiness(0)).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+      release.countDown();
+      run.join(10_000);
+      assertThat(run.isAlive()).isFalse();
+      assertThat(warm).isTrue();
+      assertThat(events).hasSize(2);
+      assertThat(readiness(1)).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
+    } finally {
+      release.countDown();
+      registry.close();
+    }
   }
 
   @Test
