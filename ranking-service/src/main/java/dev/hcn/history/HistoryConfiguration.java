@@ -5,9 +5,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
@@ -70,13 +70,12 @@ class HistoryConfiguration {
     static final String WARM_UP_USER = "{warm-up}";
 
     /**
-     * Longest readiness waits for the warm-up, counted from its start. On two cores the reads take
-     * about that long while the rest of the start competes for the cores; past it they go on while
-     * the service serves.
+     * Longest readiness waits for the store's connection, and how long after the start the
+     * connection is tried: a bound on how long a slow store can hold readiness back.
      */
     static final Duration WARM_UP_BOUND = Duration.ofSeconds(2);
 
-    /** Pause between connection tries at start, after a handshake that timed out. */
+    /** Pause between connection tries at start, while the client reconnects. */
     static final Duration CONNECT_RETRY = Duration.ofMillis(20);
 
     @Bean
@@ -116,18 +115,16 @@ class HistoryConfiguration {
      * Lettuce connects lazily, and the first connection costs more than the per-call timeout:
      * without this, the first ranking after start would fall back. After the connection, {@link
      * #WARM_UP_READS} reads of a user that cannot exist run the store's read path (pipeline,
-     * decoding) until the JIT has compiled it, so that the first seconds of traffic do not time out
-     * on interpreted client code. It starts as soon as the store exists, on its own thread, while
-     * the context goes on starting (on the main thread, after every bean, it delayed readiness by
-     * about 1.1 s: docs/startup.md); readiness waits for it, at most {@link #WARM_UP_BOUND} from
-     * its start (ranking.ModelStartup).
+     * decoding) until the JIT has compiled it. Both run on their own thread from the moment the
+     * store exists, while the context goes on starting; readiness waits for the connection only, at
+     * most {@link #WARM_UP_BOUND} (ranking.ModelStartup, docs/startup.md).
      */
     @Bean
     HistoryStoreWarmUp historyStoreWarmUp(RedisHistoryStore store) {
       long until = System.nanoTime() + WARM_UP_BOUND.toNanos();
       return HistoryStoreWarmUp.start(
+          () -> connect(store, until),
           () -> {
-            connect(store, until);
             for (int i = 0; i < WARM_UP_READS; i++) {
               store.find(WARM_UP_USER);
             }
@@ -136,11 +133,11 @@ class HistoryConfiguration {
     }
 
     /**
-     * Pings until the store answers, a try fails for another reason than a timeout (a refused
-     * connection: the store is down, and the start need not wait for it), or {@code until} has
-     * passed. The first connection's handshake is bounded by the per-command timeout, and while the
-     * rest of the start competes for the cores it can take longer than that; a later try finds a
-     * warmer client.
+     * Pings until the store answers, a try finds the connection refused (the store is down, and the
+     * start need not wait for it), or {@code until} has passed. The first connection's handshake is
+     * bounded by the per-command timeout, and while the rest of the start competes for the cores it
+     * can take longer than that; the client then rejects commands until it has reconnected, which a
+     * later try finds done.
      */
     static void connect(RedisHistoryStore store, long until) {
       while (true) {
@@ -148,7 +145,7 @@ class HistoryConfiguration {
           store.ping();
           return;
         } catch (RuntimeException e) {
-          if (!timedOut(e) || System.nanoTime() - until >= 0) {
+          if (refused(e) || System.nanoTime() - until >= 0) {
             throw e;
           }
           LockSupport.parkNanos(CONNECT_RETRY.toNanos());
@@ -156,9 +153,9 @@ class HistoryConfiguration {
       }
     }
 
-    private static boolean timedOut(Throwable e) {
+    private static boolean refused(Throwable e) {
       for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
-        if (c instanceof RedisCommandTimeoutException) {
+        if (c instanceof ConnectException) {
           return true;
         }
       }

@@ -10,58 +10,74 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warms the history store on a thread of its own, from the moment the store exists, so that start
- * up goes on creating beans and starting the servers meanwhile; readiness waits for it ({@link
- * #await}), so that the first seconds of traffic find the store's client compiled.
+ * Connects to the history store and then warms its client, on a thread of its own from the moment
+ * the store exists, so that start-up goes on creating beans and starting the servers meanwhile.
+ * Readiness waits for the connection ({@link #await}): the first connection's handshake costs more
+ * than a command's timeout, so traffic before it would fall back. The warm-up reads after it only
+ * get the client's read path compiled sooner; a cold read takes milliseconds, well inside the
+ * timeout, so readiness does not wait for them (they took about 3 s on two cores beside the start:
+ * docs/startup.md).
  *
- * <p>The wait is bounded from the start of the warm-up, and a store that is down or slow only logs:
- * readiness must not depend on the store, because without it ranking falls back.
+ * <p>The wait is bounded, and a store that is down or slow only logs: readiness must not depend on
+ * the store, because without it ranking falls back.
  */
 public final class HistoryStoreWarmUp {
 
   private static final Logger log = LoggerFactory.getLogger(HistoryStoreWarmUp.class);
 
-  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final CompletableFuture<Void> connected = new CompletableFuture<>();
   private final Duration bound;
-  private final long deadlineNanos;
 
   private HistoryStoreWarmUp(Duration bound) {
     this.bound = bound;
-    this.deadlineNanos = System.nanoTime() + bound.toNanos();
   }
 
-  /** Starts {@code work} now on a daemon thread (a context that fails to start must not wait). */
-  public static HistoryStoreWarmUp start(Runnable work, Duration bound) {
+  /**
+   * Runs {@code connect}, then {@code reads}, on a daemon thread started now (a context that fails
+   * to start must not wait for it); reads run only after a connection.
+   *
+   * @param bound longest {@link #await} waits for the connection
+   */
+  public static HistoryStoreWarmUp start(Runnable connect, Runnable reads, Duration bound) {
     HistoryStoreWarmUp warmUp = new HistoryStoreWarmUp(bound);
     Thread.ofPlatform()
         .name("history-warm-up")
         .daemon()
         .start(
             () -> {
+              long start = System.nanoTime();
               try {
-                work.run();
-                warmUp.done.complete(null);
+                connect.run();
+                warmUp.connected.complete(null);
               } catch (Throwable e) {
-                warmUp.done.completeExceptionally(e);
+                warmUp.connected.completeExceptionally(e);
+                return;
+              }
+              try {
+                reads.run();
+                log.info(
+                    "history store warm-up done in {} ms", (System.nanoTime() - start) / 1_000_000);
+              } catch (RuntimeException e) {
+                log.warn("history store warm-up reads failed: {}", LogSafe.text(causes(e)));
               }
             });
     return warmUp;
   }
 
   /**
-   * Returns once the warm-up is done, or once its bound has passed; never throws.
+   * Returns once the store is connected, or after waiting the bound; never throws.
    *
-   * @return whether the warm-up finished without a failure in time
+   * @return whether the connection succeeded in time
    */
   public boolean await() {
     try {
-      done.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      connected.get(bound.toNanos(), TimeUnit.NANOSECONDS);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     } catch (TimeoutException e) {
-      log.warn("history store warm-up not done within {}; serving while it goes on", bound);
+      log.warn("history store not connected within {}; serving while it connects", bound);
       return false;
     } catch (ExecutionException e) {
       log.warn(

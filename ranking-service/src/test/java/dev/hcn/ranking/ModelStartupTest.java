@@ -80,7 +80,7 @@ class ModelStartupTest {
   }
 
   @Test
-  void acceptsTrafficOnlyOnceTheHistoryStoreIsWarm() throws Exception {
+  void acceptsTrafficOnlyOnceTheHistoryStoreIsConnected() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicBoolean warm = new AtomicBoolean();
     var store =
@@ -93,11 +93,12 @@ class ModelStartupTest {
               }
               warm.set(true);
             },
+            () -> {},
             Duration.ofSeconds(30));
     var startup = startup(TestBundles.path().toString(), 0, List.of(), List.of(store));
     Thread run = Thread.ofPlatform().start(() -> startup.run(new DefaultApplicationArguments()));
     try {
-      // The model is installed, then the start waits for the store: readiness stays refusing.
+      // The model is installed, then the start waits for the store's connection: still refusing.
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (registry.current().isEmpty() && System.nanoTime() < until) {
         Thread.sleep(10);
