@@ -37,7 +37,8 @@ import org.springframework.stereotype.Component;
  * <p>The bundle starts loading on a thread of its own as soon as this bean exists ({@link
  * #afterPropertiesSet}), while the context goes on creating the other beans and starting the
  * servers, which is mostly one thread's work: start-to-ready then waits for the longer of the two
- * instead of their sum.
+ * instead of their sum. The history store connects beside them in the same way ({@link
+ * HistoryStoreWarmUp}, Redis only), and readiness waits for that too.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -99,7 +100,7 @@ class ModelStartup implements ApplicationRunner, InitializingBean, DisposableBea
       load(); // not created by a context: load here
     }
     awaitModel();
-    // The store's warm-up (Redis only) ran beside the start; the API warm-ups go through it.
+    // The history store (Redis only) connected beside the start; the API warm-ups go through it.
     historyWarmUps.orderedStream().forEach(HistoryStoreWarmUp::await);
     if (properties.warmupRequests() > 0 && !apis.isEmpty()) {
       warmUpApis(registry.current().orElseThrow(), properties.warmupRequests());
