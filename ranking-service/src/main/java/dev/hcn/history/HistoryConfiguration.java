@@ -123,7 +123,7 @@ class HistoryConfiguration {
     HistoryStoreWarmUp historyStoreWarmUp(RedisHistoryStore store) {
       long until = System.nanoTime() + WARM_UP_BOUND.toNanos();
       return HistoryStoreWarmUp.start(
-          () -> connect(store, until),
+          () -> connect(store::ping, until),
           () -> {
             for (int i = 0; i < WARM_UP_READS; i++) {
               store.find(WARM_UP_USER);
@@ -133,16 +133,16 @@ class HistoryConfiguration {
     }
 
     /**
-     * Pings until the store answers, a try finds the connection refused (the store is down, and the
-     * start need not wait for it), or {@code until} has passed. The first connection's handshake is
-     * bounded by the per-command timeout, and while the rest of the start competes for the cores it
-     * can take longer than that; the client then rejects commands until it has reconnected, which a
-     * later try finds done.
+     * Runs {@code ping} until the store answers, a try finds the connection refused (the store is
+     * down, and the start need not wait for it), or {@code until} has passed. The first
+     * connection's handshake is bounded by the per-command timeout, and while the rest of the start
+     * competes for the cores it can take longer than that; the client then rejects commands until
+     * it has reconnected, which a later try finds done.
      */
-    static void connect(RedisHistoryStore store, long until) {
+    static void connect(Runnable ping, long until) {
       while (true) {
         try {
-          store.ping();
+          ping.run();
           return;
         } catch (RuntimeException e) {
           if (refused(e) || System.nanoTime() - until >= 0) {
