@@ -32,32 +32,30 @@ class RedisConnectAtStartTest {
 
   @Test
   void aRefusedConnectionIsNotTriedAgain() {
-    AtomicInteger tries = new AtomicInteger();
-    assertThatThrownBy(
-            () ->
-                HistoryConfiguration.Redis.connect(
-                    () -> {
-                      tries.incrementAndGet();
-                      throw new RedisConnectionException(
-                          "Unable to connect", new ConnectException("Connection refused"));
-                    },
-                    in(30)))
-        .isInstanceOf(RedisConnectionException.class);
-    assertThat(tries).hasValue(1);
+    var refused =
+        new RedisConnectionException(
+            "Unable to connect", new ConnectException("Connection refused"));
+    assertThat(triesUntilThrown(refused, in(30))).isEqualTo(1);
   }
 
   @Test
   void triesStopOnceTheDeadlineHasPassed() {
+    var reconnecting = new RedisException("Currently not connected.");
+    assertThat(triesUntilThrown(reconnecting, System.nanoTime())).isEqualTo(1);
+  }
+
+  /** Tries made by a connect whose every ping throws {@code failure}, which it must rethrow. */
+  private static int triesUntilThrown(RuntimeException failure, long until) {
     AtomicInteger tries = new AtomicInteger();
     assertThatThrownBy(
             () ->
                 HistoryConfiguration.Redis.connect(
                     () -> {
                       tries.incrementAndGet();
-                      throw new RedisException("Currently not connected.");
+                      throw failure;
                     },
-                    System.nanoTime()))
-        .isInstanceOf(RedisException.class);
-    assertThat(tries).hasValue(1);
+                    until))
+        .isSameAs(failure);
+    return tries.get();
   }
 }
