@@ -17,10 +17,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class EmbeddedHistorySource implements HistorySource {
 
-  /** Unknown fields are ignored, as in the bundle's other files, so exports may add some. */
-  private static final JsonMapper JSON =
-      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-
   private final Supplier<Demo> demo;
 
   private EmbeddedHistorySource(Supplier<Demo> demo) {
@@ -70,7 +66,7 @@ public final class EmbeddedHistorySource implements HistorySource {
       throw new IllegalStateException("demo histories " + file.toAbsolutePath() + " are missing");
     }
     try {
-      DemoFile demo = JSON.readValue(file.toFile(), DemoFile.class);
+      DemoFile demo = Json.MAPPER.readValue(file.toFile(), DemoFile.class);
       Map<String, UserHistory> users = new HashMap<>();
       if (demo.users() != null) {
         demo.users().forEach((id, u) -> users.put(id, new UserHistory(u.history(), u.features())));
@@ -81,6 +77,15 @@ public final class EmbeddedHistorySource implements HistorySource {
           "demo histories " + file.toAbsolutePath() + " are malformed: " + e.getOriginalMessage(),
           e);
     }
+  }
+
+  /**
+   * Built on the first parse, not when the source is created at start. Unknown fields are ignored,
+   * as in the bundle's other files, so exports may add some.
+   */
+  private static final class Json {
+    static final JsonMapper MAPPER =
+        JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
   }
 
   private record Demo(Object bundle, Map<String, UserHistory> users) {
