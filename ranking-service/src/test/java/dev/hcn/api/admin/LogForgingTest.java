@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hcn.AdminServiceTest;
 import dev.hcn.api.rest.HttpJson;
+import dev.hcn.logging.LogLines;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -36,5 +38,23 @@ class LogForgingTest {
     assertThat(logged).contains("/nonexistent-bundle\\r\\n" + FORGED + "\\n" + FORGED);
     assertThat(logged.lines()).noneMatch(line -> line.startsWith(FORGED));
     assertThat(logged).doesNotContain("\u0085");
+  }
+
+  /**
+   * Text that reaches a log line without passing the service's code, as a framework's message or an
+   * exception's, is kept inside its event by the logging configuration itself.
+   */
+  @Test
+  void aFrameworkLineWithLineBreaksStaysInsideItsEvent(CapturedOutput output) {
+    LoggerFactory.getLogger("org.apache.coyote.http11.Http11Processor")
+        .warn(
+            "Error parsing [x\r\n" + FORGED + "]",
+            new IllegalArgumentException("Invalid character\n" + FORGED));
+
+    String logged = output.getOut() + output.getErr();
+    assertThat(logged)
+        .contains("Error parsing [x\n" + LogLines.CONTINUATION + FORGED + "]")
+        .contains("Invalid character\n" + LogLines.CONTINUATION + FORGED);
+    assertThat(logged.lines()).noneMatch(line -> line.startsWith(FORGED));
   }
 }
