@@ -147,7 +147,7 @@ class HotSwapUnderLoadTest {
               after.rss() / 1024, before.rss() / 1024)
           .isBetween(before.rss() * 0.9, before.rss() * 1.1);
       // RSS alone has little power: a leaked session of these bundles is about 4 MB, and RSS moves
-      // by several MB either way between readings. The C heap in use shows a leak at its size. So
+      // by up to 16 MB either way between readings. The C heap in use shows a leak at its size. So
       // closing a bundle must give its session's memory back, and the measured round, which
       // discarded nine sessions (seven retired bundles, two refused after their session opened),
       // must leave less than half of what leaking them would.
