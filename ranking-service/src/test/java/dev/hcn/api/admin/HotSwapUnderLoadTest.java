@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,8 @@ import java.util.function.Function;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -55,6 +58,8 @@ import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
  */
 @AdminServiceTest
 class HotSwapUnderLoadTest {
+
+  private static final Logger log = LoggerFactory.getLogger(HotSwapUnderLoadTest.class);
 
   @LocalServerPort int port;
   @LocalManagementPort int managementPort;
@@ -123,10 +128,12 @@ class HotSwapUnderLoadTest {
       // the Java heap has grown to its working size: a heap still growing moved RSS by 10-14%.
       List<ModelBundle> served = new ArrayList<>(List.of(registry.current().orElseThrow()));
       run(steps, admin, served);
-      Memory before = paused(false);
+      Memory before = whilePaused(Memory::settled);
       int servedBefore = served.size();
       long answeredDuringSwaps = run(steps, admin, served);
-      Memory after = paused(true);
+      Memory after = whilePaused(Memory::settled);
+      long perSession =
+          NativeHeap.available() ? whilePaused(HotSwapUnderLoadTest::sessionBytes) : 0;
       stop.set(true);
       for (Thread client : clients) {
         client.join(TimeUnit.SECONDS.toMillis(30));
@@ -151,9 +158,14 @@ class HotSwapUnderLoadTest {
       // closing a bundle must give its session's memory back, and the measured round, which
       // discarded nine sessions (seven retired bundles, two refused after their session opened),
       // must leave less than half of what leaking them would.
+      long discarded = served.size() - servedBefore + 2;
+      log.info(
+          "memory over the measured round: RSS {} kB, C heap {} kB (limit {} kB), a session {} kB",
+          (after.rss() - before.rss()) / 1024,
+          (after.nativeHeap() - before.nativeHeap()) / 1024,
+          perSession * discarded / 2 / 1024,
+          perSession / 1024);
       if (NativeHeap.available()) {
-        long perSession = after.leakPerBundle();
-        long discarded = served.size() - servedBefore + 2;
         assertThat(perSession)
             .as("C heap a closed bundle gives back (its ONNX session, about 4 MB)")
             .isGreaterThan(1L << 20);
@@ -264,20 +276,16 @@ class HotSwapUnderLoadTest {
   }
 
   /**
-   * Memory with no call in flight (an ONNX run and its buffers would count), and, when the C heap
-   * is readable, what one leaked bundle would add to it; the clients resume afterwards.
+   * Runs {@code reading} with no call in flight (an ONNX run and its buffers would count); the
+   * clients resume afterwards.
    */
-  private Memory paused(boolean withLeakCost) throws InterruptedException, IOException {
+  private <T> T whilePaused(Callable<T> reading) throws Exception {
     paused.set(true);
     try {
       while (busy.get() > 0) {
         Thread.sleep(1);
       }
-      Memory memory = Memory.settled();
-      if (withLeakCost && NativeHeap.available()) {
-        return memory.withLeakPerBundle(leakedBytesPerBundle());
-      }
-      return memory;
+      return reading.call();
     } finally {
       paused.set(false);
     }
@@ -366,11 +374,10 @@ class HotSwapUnderLoadTest {
   /**
    * What one more, never closed, bundle costs the C heap: four of each of the bundles the swaps
    * alternate between are loaded, and the heap is read with them open and again once they are
-   * closed. The rest of the process's C heap (the JIT's and the allocator's pools) drifts by a few
-   * MB between two readings; eight bundles divide that drift by eight (with four, the figure ranged
-   * over 1.9-4.6 MB per bundle, with eight over 3.4-4.0).
+   * closed. The rest of the process's C heap drifts by a few MB between two readings; eight bundles
+   * divide that drift by eight.
    */
-  private static long leakedBytesPerBundle() throws InterruptedException {
+  private static long sessionBytes() throws InterruptedException {
     BundleLoader loader = TestBundles.loader();
     List<ModelBundle> kept = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -385,15 +392,11 @@ class HotSwapUnderLoadTest {
    * Resident set size and C heap in use, in bytes, once the JIT compilers are idle, after a full GC
    * and a moment to settle.
    */
-  private record Memory(long rss, long nativeHeap, long leakPerBundle) {
-
-    Memory withLeakPerBundle(long bytes) {
-      return new Memory(rss, nativeHeap, bytes);
-    }
+  private record Memory(long rss, long nativeHeap) {
 
     /**
-     * Waits (at most ten seconds) until no compilation has run for half a second: a C2 compile of a
-     * large method holds tens of MB of C heap in its arenas while it runs.
+     * Waits (at most ten seconds) until no compilation has run for half a second: a compile in
+     * progress holds C heap in its arenas.
      */
     private static void awaitCompilerIdle() throws InterruptedException {
       CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -422,7 +425,7 @@ class HotSwapUnderLoadTest {
       long nativeHeap = settledNativeHeap();
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {
-          return new Memory(Long.parseLong(line.replaceAll("\\D", "")) * 1024, nativeHeap, 0);
+          return new Memory(Long.parseLong(line.replaceAll("\\D", "")) * 1024, nativeHeap);
         }
       }
       throw new IllegalStateException("no VmRSS in /proc/self/status");
