@@ -39,6 +39,25 @@ class GrpcServerConfig {
   }
 
   /**
+   * Answers broken gRPC streams (request headers, message framing, a message over the inbound
+   * limit) as bad input before gRPC's transport answers them with INTERNAL ({@link GrpcFrameGuard},
+   * ADR 10). Only Netty servers carry it; the in-process server takes no bytes.
+   */
+  @Bean
+  <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> hcnFrameGuard(
+      GrpcApiProperties properties,
+      RankingProperties ranking,
+      EventsProperties events,
+      TransportOutcomes outcomes) {
+    int bytes = GrpcMessageLimit.inboundBytes(properties, ranking, events);
+    return builder -> {
+      if (builder instanceof NettyServerBuilder netty) {
+        FrameGuardInstaller.install(netty, bytes, outcomes);
+      }
+    };
+  }
+
+  /**
    * Counts the calls that end before the service answers them (see {@link TransportOutcomes}), and
    * answers a unary call with no message or several as bad input ({@link UnaryMessageCount}, added
    * last so that it runs first, outside the marker: the service never answered such a call).

@@ -243,6 +243,7 @@ class GrpcAdapterServerTest extends GrpcChannelTest {
             StatusRuntimeException.class, () -> stub().rank(withWidestIds(300_000)));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(GrpcTestClient.errorType(e)).contains("payload-too-large");
     assertThat(e.getStatus().getDescription()).contains("exceeds maximum size");
   }
 

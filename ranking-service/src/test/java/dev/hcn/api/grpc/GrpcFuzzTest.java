@@ -237,9 +237,10 @@ class GrpcFuzzTest extends GrpcChannelTest {
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
       if (call.unknownMethod()) {
-        // gRPC's own answer, before any of our code runs.
-        return new Outcome(
-            code, code == Status.Code.UNIMPLEMENTED ? null : "answered " + e.getStatus());
+        // gRPC's own answer, or the frame guard's to a message over the limit, whichever comes
+        // first: both before any service code runs.
+        boolean expected = code == Status.Code.UNIMPLEMENTED || transportSizeLimit(e);
+        return new Outcome(code, expected ? null : "answered " + e.getStatus());
       }
       if (!ALLOWED.contains(code)) {
         return new Outcome(code, "answered " + e.getStatus());
@@ -278,11 +279,14 @@ class GrpcFuzzTest extends GrpcChannelTest {
         .build();
   }
 
-  /** gRPC's own refusal of a message over the inbound limit, before any of our code runs. */
+  /**
+   * The refusal of a message over the inbound limit, on its length prefix, before any service code
+   * runs ({@link GrpcFrameGuard}).
+   */
   private static boolean transportSizeLimit(StatusRuntimeException e) {
     return e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED
-        && GrpcTestClient.errorType(e).isEmpty()
-        && String.valueOf(e.getStatus().getDescription()).contains("exceeds maximum");
+        && GrpcTestClient.errorType(e).filter("payload-too-large"::equals).isPresent()
+        && String.valueOf(e.getStatus().getDescription()).contains("exceeds maximum size");
   }
 
   private static byte[] message(MethodDescriptor<byte[], byte[]> method, SplittableRandom r) {

@@ -122,6 +122,14 @@ final class RawGrpc implements AutoCloseable {
    * @param body the DATA bytes, sent with END_STREAM
    */
   Answer exchange(Map<String, String> headers, byte[] body) throws Exception {
+    return exchange(headers, body.length == 0 ? List.of() : List.of(body));
+  }
+
+  /**
+   * Sends one request whose body comes in the given DATA frames, the last with END_STREAM (none:
+   * the headers end the stream), and waits for the whole answer.
+   */
+  Answer exchange(Map<String, String> headers, List<byte[]> frames) throws Exception {
     var answer = new CompletableFuture<Answer>();
     Http2StreamChannel stream =
         new Http2StreamChannelBootstrap(connection)
@@ -131,12 +139,12 @@ final class RawGrpc implements AutoCloseable {
             .getNow();
     Http2Headers h = new DefaultHttp2Headers(false);
     headers.forEach(h::add);
-    if (body.length == 0) {
-      stream.writeAndFlush(new DefaultHttp2HeadersFrame(h, true));
-    } else {
-      stream.write(new DefaultHttp2HeadersFrame(h, false));
-      stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
+    stream.write(new DefaultHttp2HeadersFrame(h, frames.isEmpty()));
+    for (int i = 0; i < frames.size(); i++) {
+      boolean last = i == frames.size() - 1;
+      stream.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(frames.get(i)), last));
     }
+    stream.flush();
     try {
       return answer.get(30, TimeUnit.SECONDS);
     } finally {
