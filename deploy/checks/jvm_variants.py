@@ -98,6 +98,12 @@ def measure(a, name: str, flags: list[str], jar: str) -> dict:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--variant", action="append", required=True, help="NAME=JVM flags (space-separated)")
+    p.add_argument(
+        "--jar",
+        action="append",
+        default=[],
+        help="NAME=PATH: run that variant from another service jar (an earlier build), to compare code",
+    )
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--api", choices=["grpc", "rest"], default="grpc")
     p.add_argument("--rate", type=float, default=100)
@@ -114,12 +120,16 @@ def main(argv=None) -> int:
     if jar is None:
         raise SystemExit("no service jar: run ./mvnw -B -q -DskipTests package first")
     variants = [(v.split("=", 1)[0], v.split("=", 1)[1].split()) for v in a.variant]
+    jars = dict(j.split("=", 1) for j in a.jar)
+    unknown = set(jars) - {name for name, _ in variants}
+    if unknown:
+        raise SystemExit(f"--jar names no variant: {sorted(unknown)}")
     with open("/proc/loadavg") as f:
         print(f"load average before: {f.read().split()[0]}", flush=True)
     rows = []
     for _ in range(a.rounds):
         for name, flags in variants:
-            row = measure(a, name, flags, jar)
+            row = measure(a, name, flags, os.path.abspath(jars.get(name, jar)))
             rows.append(row)
             print(json.dumps(row), flush=True)
     with open(a.out, "w") as f:
