@@ -22,12 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sits between the HTTP/2 decoder and gRPC's own frame listener on every connection, and answers
- * the broken streams that grpc-java's transport would answer with INTERNAL, HTTP 415/405 and
- * INTERNAL, or a reset: request headers that are not gRPC's ({@link GrpcRequestHeaders}) and
- * message framing that is broken ({@link MessageFraming}). Those become INVALID_ARGUMENT,
- * RESOURCE_EXHAUSTED or DEADLINE_EXCEEDED with the stable error type, as every other bad input (ADR
- * 10). Everything else passes through untouched: the guard reads frames in place and forwards the
- * same objects.
+ * the broken streams that grpc-java's transport would answer with INTERNAL or a reset stream:
+ * request headers that are not gRPC's ({@link GrpcRequestHeaders}) and broken message framing
+ * ({@link MessageFraming}). Those become INVALID_ARGUMENT, RESOURCE_EXHAUSTED or DEADLINE_EXCEEDED
+ * with the stable error type, as every other bad input (ADR 10). Everything else passes through
+ * untouched: the guard reads frames in place and forwards the same objects.
  *
  * <p>A refused stream gets a trailers-only answer and, while the caller may still be sending, a
  * RST_STREAM NO_ERROR (HTTP/2's "answer complete, stop sending"); the connection stays open. If
