@@ -14,9 +14,8 @@ import java.lang.reflect.Method;
 /**
  * Puts a {@link GrpcFrameGuard} in front of gRPC's frame listener on every connection of a Netty
  * gRPC server. grpc-java creates each connection's HTTP/2 handler, then asks the server's protocol
- * negotiator (plaintext or TLS) for the handler that starts it; the negotiator installed here wraps
- * the server's own one and, at that moment, before any frame is read, wraps the handler's frame
- * listener.
+ * negotiator for the handler that starts it; the negotiator installed here wraps the server's own
+ * one and, at that moment, before any frame is read, wraps the handler's frame listener.
  *
  * <p>Spring gRPC builds the server from {@code ServerCredentials}, which freezes the negotiator,
  * and grpc-java's negotiator types are package-private. So this class reads and replaces the
