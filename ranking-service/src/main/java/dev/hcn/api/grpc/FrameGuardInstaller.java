@@ -1,5 +1,6 @@
 package dev.hcn.api.grpc;
 
+import io.grpc.ServerBuilder;
 import io.grpc.internal.ObjectPool;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.InternalProtocolNegotiator;
@@ -28,6 +29,23 @@ final class FrameGuardInstaller {
   private static final String FACTORY_FIELD = "protocolNegotiatorFactory";
 
   private FrameGuardInstaller() {}
+
+  /**
+   * Installs the guard on the server, which must be grpc-netty's.
+   *
+   * @throws IllegalStateException for any other server (grpc-netty-shaded, a servlet container),
+   *     which would otherwise run without the guard
+   */
+  static void installOn(
+      ServerBuilder<?> builder, long maxMessageBytes, TransportOutcomes outcomes) {
+    if (!(builder instanceof NettyServerBuilder netty)) {
+      throw new IllegalStateException(
+          "the gRPC frame guard needs grpc-netty's server, not "
+              + builder.getClass().getName()
+              + " (see docs/adr/0010)");
+    }
+    install(netty, maxMessageBytes, outcomes);
+  }
 
   /**
    * @param maxMessageBytes the server's inbound message limit, which the guard enforces on each

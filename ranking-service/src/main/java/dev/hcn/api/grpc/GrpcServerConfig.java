@@ -41,7 +41,7 @@ class GrpcServerConfig {
   /**
    * Answers broken gRPC streams (request headers, message framing, a message over the inbound
    * limit) as bad input before gRPC's transport answers them with INTERNAL ({@link GrpcFrameGuard},
-   * ADR 10). Only Netty servers carry it; the in-process server takes no bytes.
+   * ADR 10).
    */
   @Bean
   <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> hcnFrameGuard(
@@ -50,11 +50,7 @@ class GrpcServerConfig {
       EventsProperties events,
       TransportOutcomes outcomes) {
     int bytes = GrpcMessageLimit.inboundBytes(properties, ranking, events);
-    return builder -> {
-      if (builder instanceof NettyServerBuilder netty) {
-        FrameGuardInstaller.install(netty, bytes, outcomes);
-      }
-    };
+    return builder -> FrameGuardInstaller.installOn(builder, bytes, outcomes);
   }
 
   /**
