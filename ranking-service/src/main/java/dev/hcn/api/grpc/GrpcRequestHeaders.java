@@ -35,8 +35,8 @@ final class GrpcRequestHeaders {
 
   /**
    * @return null when the stream may go on to gRPC, else how to answer it. HTTP 415 and 405 stay as
-   *     gRPC's protocol asks (so that no plain HTTP client reads a refusal as a success), with the
-   *     gRPC status in the same headers.
+   *     grpc-java sends them (gRPC's protocol asks for 415), so that no plain HTTP client reads a
+   *     refusal as a success; the gRPC status is in the same headers.
    */
   static Refusal check(Http2Headers headers) {
     CharSequence method = headers.method();
