@@ -52,7 +52,7 @@ final class FrameGuardInstaller {
    *     message's length prefix
    * @throws IllegalStateException when this grpc-java version has no such hook
    */
-  static void install(
+  private static void install(
       NettyServerBuilder builder, long maxMessageBytes, TransportOutcomes outcomes) {
     try {
       Field field = NettyServerBuilder.class.getDeclaredField(FACTORY_FIELD);

@@ -38,7 +38,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class GrpcFrameGuard extends Http2FrameListenerDecorator {
 
-  private static final AsciiString CONTENT_TYPE = AsciiString.cached("content-type");
   private static final AsciiString GRPC = AsciiString.cached("application/grpc");
 
   private final Http2ConnectionHandler handler;
@@ -48,6 +47,9 @@ final class GrpcFrameGuard extends Http2FrameListenerDecorator {
 
   /** One stream the guard follows: its framing, and where a refusal records its code. */
   private record Followed(MessageFraming framing, AtomicReference<Status.Code> refusedWith) {}
+
+  /** Headers that go on to gRPC on a stream the guard does not follow. */
+  private static final Followed UNFOLLOWED = new Followed(null, null);
 
   GrpcFrameGuard(
       Http2FrameListener grpc,
@@ -65,8 +67,11 @@ final class GrpcFrameGuard extends Http2FrameListenerDecorator {
   public void onHeadersRead(
       ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean end)
       throws Http2Exception {
-    if (admit(ctx, streamId, headers, end)) {
-      passOn(streamId, () -> listener.onHeadersRead(ctx, streamId, headers, padding, end));
+    Followed followed = admit(ctx, streamId, headers, end);
+    if (followed != null) {
+      outcomes.passingHeaders(
+          followed.refusedWith(),
+          () -> listener.onHeadersRead(ctx, streamId, headers, padding, end));
     }
   }
 
@@ -81,9 +86,10 @@ final class GrpcFrameGuard extends Http2FrameListenerDecorator {
       int padding,
       boolean end)
       throws Http2Exception {
-    if (admit(ctx, streamId, headers, end)) {
-      passOn(
-          streamId,
+    Followed followed = admit(ctx, streamId, headers, end);
+    if (followed != null) {
+      outcomes.passingHeaders(
+          followed.refusedWith(),
           () ->
               listener.onHeadersRead(
                   ctx, streamId, headers, streamDependency, weight, exclusive, padding, end));
@@ -117,46 +123,39 @@ final class GrpcFrameGuard extends Http2FrameListenerDecorator {
    * Decides on a HEADERS frame: a first one is checked as request headers; a later one (the
    * caller's trailers) ends the stream, which must not be inside a message.
    *
-   * @return whether gRPC gets the frame
+   * @return the stream as the guard follows it (its refusal slot goes with the headers to gRPC), or
+   *     null when gRPC does not get the frame
    */
-  private boolean admit(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean end)
+  private Followed admit(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean end)
       throws Http2Exception {
     Http2Stream stream = handler.connection().stream(streamId);
     if (stream == null) {
-      return true; // the decoder creates the stream first; without one gRPC decides
+      return UNFOLLOWED; // the decoder creates the stream first; without one gRPC decides
     }
     Followed followed = stream.getProperty(framingKey);
     if (followed != null) {
       if (followed.refusedWith().get() != null) {
-        return false;
+        return null;
       }
       RankingException fault = end ? followed.framing().end() : null;
       if (fault != null) {
         refuseKnown(ctx, stream, followed, fault, true);
-        return false;
+        return null;
       }
-      return true;
+      return followed;
     }
     GrpcRequestHeaders.Refusal refusal = GrpcRequestHeaders.check(headers);
     if (refusal != null) {
       outcomes.refusedBeforeCall(GrpcErrorMapping.code(refusal.error().type()));
       answer(ctx, stream, refusal.httpStatus(), refusal.error(), end);
-      return false;
+      return null;
     }
-    stream.setProperty(
-        framingKey,
+    followed =
         new Followed(
             new MessageFraming(GrpcRequestHeaders.declaresCompression(headers), maxMessageBytes),
-            new AtomicReference<>()));
-    return true;
-  }
-
-  /** Hands gRPC the headers with the stream's refusal slot, where its tracer can find it. */
-  private void passOn(int streamId, TransportOutcomes.PassOn<Http2Exception> headers)
-      throws Http2Exception {
-    Http2Stream stream = handler.connection().stream(streamId);
-    Followed followed = stream == null ? null : stream.getProperty(framingKey);
-    outcomes.passingHeaders(followed == null ? null : followed.refusedWith(), headers);
+            new AtomicReference<>());
+    stream.setProperty(framingKey, followed);
+    return followed;
   }
 
   /** Refuses a stream that gRPC already has: gRPC sees it reset, the caller gets the error. */
@@ -186,7 +185,7 @@ final class GrpcFrameGuard extends Http2FrameListenerDecorator {
       Http2Headers headers = statusHeaders(GrpcErrorMapping.toStatus(error));
       if (!stream.isHeadersSent()) {
         headers.status(AsciiString.of(Integer.toString(httpStatus)));
-        headers.set(CONTENT_TYPE, GRPC);
+        headers.set(GrpcRequestHeaders.CONTENT_TYPE, GRPC);
       }
       handler.encoder().writeHeaders(ctx, stream.id(), headers, 0, true, ctx.newPromise());
     }

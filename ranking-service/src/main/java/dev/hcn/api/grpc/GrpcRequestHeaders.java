@@ -24,7 +24,7 @@ final class GrpcRequestHeaders {
   private static final Pattern ZERO = Pattern.compile("0+.");
 
   // gRPC's inbound headers are looked up by AsciiString only.
-  private static final AsciiString CONTENT_TYPE = AsciiString.cached("content-type");
+  static final AsciiString CONTENT_TYPE = AsciiString.cached("content-type");
   private static final AsciiString TIMEOUT_HEADER = AsciiString.cached("grpc-timeout");
   private static final AsciiString ENCODING = AsciiString.cached("grpc-encoding");
 

@@ -9,7 +9,6 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,11 +28,7 @@ class FrameGuardInstallerTest {
     FrameGuardInstaller.installOn(builder, 1024, outcomes);
     Server server = builder.build().start();
     try (RawGrpc grpc = new RawGrpc(server.getPort())) {
-      Map<String, String> headers = new LinkedHashMap<>();
-      headers.put(":method", "POST");
-      headers.put(":scheme", "http");
-      headers.put(":authority", "localhost");
-      headers.put(":path", "/any.Service/Method");
+      Map<String, String> headers = RawGrpc.grpcHeaders("/any.Service/Method");
       headers.put("content-type", "text/plain");
       RawGrpc.Answer answer = grpc.exchange(headers, new byte[] {0, 0, 0, 0, 0});
       assertThat(answer.httpStatus()).isEqualTo("415");

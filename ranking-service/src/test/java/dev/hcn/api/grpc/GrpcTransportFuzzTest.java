@@ -3,6 +3,7 @@ package dev.hcn.api.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.google.common.primitives.Bytes;
 import com.google.rpc.ErrorInfo;
 import dev.hcn.ServiceTest;
 import dev.hcn.api.grpc.v1.Event;
@@ -116,7 +117,7 @@ class GrpcTransportFuzzTest {
   void aUnaryCallWithoutOneMessageIsMalformedInputAndCounted() throws Exception {
     double before = unanswered("INVALID_ARGUMENT");
     byte[] one = rankBody();
-    byte[] two = concat(one, one);
+    byte[] two = Bytes.concat(one, one);
     for (byte[] body : List.of(new byte[0], two)) {
       RawGrpc.Answer answer = grpc.exchange(headers("Rank"), body);
       assertThat(answer.grpcStatus()).isEqualTo(3);
@@ -207,7 +208,7 @@ class GrpcTransportFuzzTest {
           grpc.exchange(headers("Rank"), List.of(Arrays.copyOfRange(body, 0, cut), new byte[0]));
       assertRefused(cutShort, "200", 3, "malformed-body");
     }
-    byte[] bytewise = concat(body, body); // two messages, one byte per frame: one too many
+    byte[] bytewise = Bytes.concat(body, body); // two messages, one byte per frame: one too many
     List<byte[]> single = new ArrayList<>();
     for (byte b : bytewise) {
       single.add(new byte[] {b});
@@ -410,7 +411,7 @@ class GrpcTransportFuzzTest {
     return switch (r.nextInt(20)) {
       case 0 -> new byte[0];
       case 1 ->
-          concat(
+          Bytes.concat(
               RawGrpc.frame(flag, message.length, message),
               RawGrpc.frame(flag, message.length, message));
       case 2 -> RawGrpc.frame(flag, message.length + 1 + r.nextInt(1000), message);
@@ -455,14 +456,7 @@ class GrpcTransportFuzzTest {
   }
 
   private static Map<String, String> headers(String method) {
-    var h = new LinkedHashMap<String, String>();
-    h.put(":method", "POST");
-    h.put(":scheme", "http");
-    h.put(":authority", "localhost");
-    h.put(":path", SERVICE + method);
-    h.put("content-type", "application/grpc");
-    h.put("te", "trailers");
-    return h;
+    return RawGrpc.grpcHeaders(SERVICE + method);
   }
 
   private static byte[] rankMessage() {
@@ -489,12 +483,6 @@ class GrpcTransportFuzzTest {
     for (int n = 1 + r.nextInt(4); n > 0; n--) {
       out[r.nextInt(out.length)] = (byte) r.nextInt(256);
     }
-    return out;
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
 }

@@ -2,6 +2,7 @@ package dev.hcn.api.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.primitives.Bytes;
 import dev.hcn.ranking.ErrorType;
 import dev.hcn.ranking.RankingException;
 import io.netty.buffer.ByteBuf;
@@ -67,11 +68,12 @@ class MessageFramingTest {
       int fault = r.nextInt(3);
       byte[] bad =
           switch (fault) {
-            case 0 -> frame(2 + r.nextInt(254), 4, new byte[4]); // reserved flag bits
-            case 1 -> frame(1, 4, new byte[4]); // compressed, no encoding declared
-            default -> frame(0, LIMIT + 1 + r.nextInt(1 << 20), new byte[0]); // over the limit
+            case 0 -> RawGrpc.frame(2 + r.nextInt(254), 4, new byte[4]); // reserved flag bits
+            case 1 -> RawGrpc.frame(1, 4, new byte[4]); // compressed, no encoding declared
+            default ->
+                RawGrpc.frame(0, LIMIT + 1 + r.nextInt(1 << 20), new byte[0]); // over the limit
           };
-      byte[] stream = concat(good, bad);
+      byte[] stream = Bytes.concat(good, bad);
       MessageFraming framing = new MessageFraming(false, LIMIT);
       RankingException found = null;
       for (ByteBuf frame : cut(stream, r)) {
@@ -90,13 +92,18 @@ class MessageFramingTest {
 
   @Test
   void theLimitIsInclusiveAndLengthsAreUnsigned() {
-    assertThat(new MessageFraming(false, 4).read(buf(frame(0, 4, new byte[4])))).isNull();
-    assertThat(new MessageFraming(false, 4).read(buf(frame(0, 5, new byte[5]))).type())
+    assertThat(new MessageFraming(false, 4).read(oneFrame(0, 4, new byte[4]))).isNull();
+    assertThat(new MessageFraming(false, 4).read(oneFrame(0, 5, new byte[5])).type())
         .isEqualTo(ErrorType.PAYLOAD_TOO_LARGE);
     RankingException huge =
-        new MessageFraming(false, Integer.MAX_VALUE).read(buf(frame(0, -1, new byte[0])));
+        new MessageFraming(false, Integer.MAX_VALUE).read(oneFrame(0, -1, new byte[0]));
     assertThat(huge.getMessage()).contains("4294967295 bytes");
-    assertThat(new MessageFraming(true, 4).read(buf(frame(1, 4, new byte[4])))).isNull();
+    assertThat(new MessageFraming(true, 4).read(oneFrame(1, 4, new byte[4]))).isNull();
+  }
+
+  /** One message as one DATA frame. */
+  private static ByteBuf oneFrame(int flag, int declaredLength, byte[] message) {
+    return Unpooled.wrappedBuffer(RawGrpc.frame(flag, declaredLength, message));
   }
 
   /** One or more messages of random lengths (zero included) with the given flag. */
@@ -105,7 +112,7 @@ class MessageFramingTest {
     for (int i = 0; i < count; i++) {
       byte[] body = new byte[r.nextInt(r.nextBoolean() ? 8 : LIMIT + 1)];
       r.nextBytes(body);
-      out.writeBytes(frame(flag, body.length, body));
+      out.writeBytes(RawGrpc.frame(flag, body.length, body));
     }
     return out.toByteArray();
   }
@@ -136,19 +143,5 @@ class MessageFramingTest {
       at += size;
     }
     return frames;
-  }
-
-  private static ByteBuf buf(byte[] bytes) {
-    return Unpooled.wrappedBuffer(bytes);
-  }
-
-  private static byte[] frame(int flag, int declaredLength, byte[] message) {
-    return RawGrpc.frame(flag, declaredLength, message);
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }

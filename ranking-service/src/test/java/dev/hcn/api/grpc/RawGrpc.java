@@ -31,6 +31,7 @@ import io.netty.handler.codec.http2.Http2StreamFrame;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -150,6 +151,20 @@ final class RawGrpc implements AutoCloseable {
     } finally {
       stream.close();
     }
+  }
+
+  /**
+   * The headers of a well-formed gRPC request to {@code path}, in order; callers may change them.
+   */
+  static Map<String, String> grpcHeaders(String path) {
+    var h = new LinkedHashMap<String, String>();
+    h.put(":method", "POST");
+    h.put(":scheme", "http");
+    h.put(":authority", "localhost");
+    h.put(":path", path);
+    h.put("content-type", "application/grpc");
+    h.put("te", "trailers");
+    return h;
   }
 
   /** A gRPC length-prefixed message: flag byte, 4-byte big-endian length, the bytes. */
